@@ -1,0 +1,84 @@
+# Partnership Data Hub. `make run` and `make test` are the two commands;
+# see README.md.
+
+CC       ?= cc
+PKGS     := libevent_openssl libevent_pthreads libpq openssl jansson
+VERSION  := 0.1.0
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+            -Wformat=2 -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
+            -DHUB_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS))
+LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lpthread
+SANFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+HUB_SRC  := $(filter-out hub/main.c,$(wildcard hub/*.c))
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+
+# Two flavours of every object: plain under build/obj, sanitised under build/asan.
+OBJ      := $(HUB_SRC:%.c=build/obj/%.o)
+ASAN_OBJ := $(HUB_SRC:%.c=build/asan/obj/%.o)
+UNITS    := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
+ASAN_UNITS := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
+
+.PHONY: all asan units run test bench format format-check clean
+.SECONDARY:
+all: build/hubd
+
+build/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+build/asan/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SANFLAGS) -U_FORTIFY_SOURCE -MMD -MP -c $< -o $@
+
+build/libhub.a: $(OBJ)
+	ar rcs $@ $^
+
+build/asan/libhub.a: $(ASAN_OBJ)
+	ar rcs $@ $^
+
+build/hubd: build/obj/hub/main.o build/libhub.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+build/asan/hubd: build/asan/obj/hub/main.o build/asan/libhub.a
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
+
+build/tests/%: build/obj/tests/unit/%.o build/libhub.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+build/asan/tests/%: build/asan/obj/tests/unit/%.o build/asan/libhub.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+asan: build/asan/hubd $(ASAN_UNITS)
+units: $(UNITS)
+
+# Installs missing Debian packages (as root), builds, starts a local cluster
+# and hubd in the foreground.
+run:
+	@scripts/run.sh
+
+# Everything in a throw-away directory; ends with "N passed, N failed".
+test:
+	@scripts/test.sh
+
+bench:
+	@bench/run.sh
+
+format:
+	clang-format -i hub/*.[ch] tests/unit/*.[ch] tests/integration/*.c bench/*.c 2>/dev/null || true
+
+format-check:
+	clang-format --dry-run -Werror hub/*.[ch] tests/unit/*.c $(wildcard tests/integration/*.c bench/*.c)
+
+compile_commands.json: $(HUB_SRC) hub/main.c $(UNIT_SRC)
+	@{ echo '['; sep=''; for f in $^; do \
+	  printf '%s{"directory":"%s","file":"%s","command":"%s %s -c %s"}\n' "$$sep" "$(CURDIR)" "$$f" \
+	    "$(CC)" "$$(echo '$(CFLAGS)' | sed 's/"/\\"/g')" "$$f"; sep=','; done; echo ']'; } > $@
+
+clean:
+	rm -rf build compile_commands.json
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# make-server.sh - issue the hub server's TLS certificate from the CA in DIR.
+#
+# Usage: certs/make-server.sh DIR [SAN...]
+#
+# Needs the CA made by certs/make-ca.sh DIR. Makes:
+#   DIR/server.key   ECDSA P-256 private key (mode 600)
+#   DIR/server.pem   the leaf certificate only (the CA is DIR/ca.pem), 397 days,
+#                    CN=localhost, extendedKeyUsage serverAuth,
+#                    subjectAltName DNS:localhost,IP:127.0.0.1,IP:::1 plus SANs
+#                    given as arguments, e.g. DNS:hub.example.org IP:10.0.0.5
+#
+# Idempotent: existing server.key and server.pem are left alone (exit 0); to
+# re-issue (e.g. with other SANs) remove both files first.
+set -euo pipefail
+
+prog=${0##*/}
+
+usage() {
+    cat <<EOF
+Usage: $prog DIR [SAN...]
+
+Issue DIR/server.key and DIR/server.pem (CN=localhost, serverAuth, 397 days)
+from the CA in DIR (see make-ca.sh). Subject alternative names are
+DNS:localhost,IP:127.0.0.1,IP:::1 followed by each SAN argument, written as
+DNS:name or IP:address. Does nothing (exit 0) when both files already exist.
+
+  -h, --help  show this help
+EOF
+}
+
+die() {
+    printf '%s: %s\n' "$prog" "$*" >&2
+    exit 1
+}
+
+usage_error() {
+    printf '%s: %s\n' "$prog" "$*" >&2
+    printf 'Try "%s --help".\n' "$prog" >&2
+    exit 2
+}
+
+quiet() {
+    local log rc=0
+    log=$(mktemp)
+    "$@" >"$log" 2>&1 || rc=$?
+    if [ "$rc" -ne 0 ]; then
+        printf '%s: command failed (%d): %s\n' "$prog" "$rc" "$*" >&2
+        cat "$log" >&2
+    fi
+    rm -f "$log"
+    return "$rc"
+}
+
+dir=
+sans=()
+while [ $# -gt 0 ]; do
+    case $1 in
+    -h | --help)
+        usage
+        exit 0
+        ;;
+    --)
+        shift
+        break
+        ;;
+    -*)
+        usage_error "unknown option: $1"
+        ;;
+    *)
+        if [ -z "$dir" ]; then
+            dir=$1
+        else
+            sans+=("$1")
+        fi
+        shift
+        ;;
+    esac
+done
+if [ $# -gt 0 ]; then
+    if [ -z "$dir" ]; then
+        dir=$1
+        shift
+    fi
+    sans+=("$@")
+fi
+[ -n "$dir" ] || usage_error "missing DIR"
+
+san="DNS:localhost,IP:127.0.0.1,IP:::1"
+for s in ${sans[@]+"${sans[@]}"}; do
+    if [[ $s =~ ^DNS:[A-Za-z0-9*]([A-Za-z0-9.*-]{0,252})$ ]] ||
+        [[ $s =~ ^IP:[0-9A-Fa-f.:]{2,45}$ ]]; then
+        san="$san,$s"
+    else
+        usage_error "bad SAN \"$s\" (expected DNS:name or IP:address)"
+    fi
+done
+
+command -v openssl >/dev/null 2>&1 || die "openssl not found"
+[ -d "$dir" ] || die "$dir does not exist; run make-ca.sh $dir first"
+cd "$dir"
+if [ ! -f ca.key ] || [ ! -f ca.pem ] || [ ! -f ca/openssl.cnf ]; then
+    die "no CA in $dir; run make-ca.sh $dir first"
+fi
+
+if [ -f server.key ] && [ -f server.pem ]; then
+    # Leave it alone, but say so when a requested name is missing from it.
+    have=$(openssl x509 -in server.pem -noout -ext subjectAltName 2>/dev/null || true)
+    for s in ${sans[@]+"${sans[@]}"}; do
+        case $s in
+        DNS:*)
+            case "$have, " in
+            *"$s, "*) ;;
+            *) printf '%s: warning: existing %s/server.pem lacks %s (remove server.key and server.pem to re-issue)\n' \
+                "$prog" "$dir" "$s" >&2 ;;
+            esac
+            ;;
+        esac
+    done
+    exit 0
+fi
+
+if command -v flock >/dev/null 2>&1; then
+    exec 9>ca/.lock
+    flock 9
+fi
+
+tmp=$(mktemp -d .make-server.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+cat >"$tmp/ext.cnf" <<EOF
+[ server_ext ]
+basicConstraints       = critical, CA:FALSE
+keyUsage               = critical, digitalSignature
+extendedKeyUsage       = serverAuth
+subjectKeyIdentifier   = hash
+authorityKeyIdentifier = keyid, issuer
+subjectAltName         = $san
+EOF
+
+(
+    umask 077
+    quiet openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+        -pkeyopt ec_param_enc:named_curve -out "$tmp/server.key"
+)
+chmod 600 "$tmp/server.key"
+quiet openssl req -config ca/openssl.cnf -new -sha256 -key "$tmp/server.key" \
+    -subj "/CN=localhost" -out "$tmp/server.csr"
+quiet openssl ca -batch -notext -config ca/openssl.cnf -in "$tmp/server.csr" \
+    -days 397 -extfile "$tmp/ext.cnf" -extensions server_ext -out "$tmp/server.pem"
+chmod 644 "$tmp/server.pem"
+mv "$tmp/server.key" server.key
+mv "$tmp/server.pem" server.pem
+printf '%s: issued %s/server.pem (%s)\n' "$prog" "$dir" "$san" >&2

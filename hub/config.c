@@ -1,0 +1,248 @@
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef enum { T_STRING, T_LISTEN, T_INT, T_SIZE, T_DURATION, T_CERT_MODE, T_LEVEL } kind_t;
+
+typedef struct setting {
+    const char *name;
+    const char *def;
+    kind_t kind;
+    size_t offset;
+    long min, max; /* for T_INT, T_SIZE, T_DURATION (ms) */
+    const char *help;
+} setting_t;
+
+#define AT(field) offsetof(config_t, field)
+
+static const setting_t settings[] = {
+    {"HUB_LISTEN", "127.0.0.1:8443", T_LISTEN, AT(listen_host), 0, 0,
+     "address and port of the HTTPS listener (host:port, [v6]:port)"},
+    {"HUB_DB", "dbname=hub user=hub_app", T_STRING, AT(db), 0, 0,
+     "libpq conninfo; the application role for serving, the owner role for `hubd migrate`"},
+    {"HUB_TLS_CERT", "var/certs/server.pem", T_STRING, AT(tls_cert), 0, 0,
+     "server certificate chain (PEM)"},
+    {"HUB_TLS_KEY", "var/certs/server.key", T_STRING, AT(tls_key), 0, 0,
+     "server private key (PEM)"},
+    {"HUB_CLIENT_CA", "var/certs/ca.pem", T_STRING, AT(client_ca), 0, 0,
+     "CA certificates that sign partners' client certificates"},
+    {"HUB_CLIENT_CRL", "", T_STRING, AT(client_crl), 0, 0,
+     "CRL for client certificates (PEM); empty: no revocation check"},
+    {"HUB_CLIENT_CERT", "optional", T_CERT_MODE, AT(client_cert), 0, 0,
+     "client certificates: off, optional (verified when presented) or required"},
+    {"HUB_WORKERS", "0", T_INT, AT(workers), 0, 256,
+     "worker threads, each with its event loop and database connection; 0 = one per core"},
+    {"HUB_MAX_BODY", "1m", T_SIZE, AT(max_body), 1024, 256L << 20,
+     "largest request body; larger gets 413"},
+    {"HUB_MAX_HEADER", "8k", T_SIZE, AT(max_header), 1024, 1L << 20,
+     "largest request line plus headers; larger gets 431"},
+    {"HUB_MAX_CONNECTIONS", "4096", T_INT, AT(max_connections), 1, 1000000,
+     "open connections per worker; the excess is closed at once"},
+    {"HUB_REQUEST_TIMEOUT", "15s", T_DURATION, AT(request_timeout), 100, 3600000,
+     "a request must arrive whole within this time (also the idle keep-alive limit)"},
+    {"HUB_DRAIN_TIMEOUT", "10s", T_DURATION, AT(drain_timeout), 0, 600000,
+     "on SIGTERM, how long in-flight requests may take to finish"},
+    {"HUB_DB_TIMEOUT", "5s", T_DURATION, AT(db_timeout), 100, 3600000,
+     "statement_timeout of every database statement"},
+    {"HUB_DB_RETRY", "1s", T_DURATION, AT(db_retry), 0, 60000,
+     "while the database is down, least time between reconnection attempts"},
+    {"HUB_SQL_DIR", "sql", T_STRING, AT(sql_dir), 0, 0, "directory of NNN_name.sql migrations"},
+    {"HUB_LOG_LEVEL", "info", T_LEVEL, AT(log_level), 0, 0, "debug, info, warn or error"},
+};
+
+bool
+config_parse_size(const char *s, size_t *out)
+{
+    errno = 0;
+    char *end;
+    if (!isdigit((unsigned char)*s))
+        return false;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0)
+        return false;
+    unsigned shift = 0;
+    if (*end == 'k' || *end == 'K')
+        shift = 10, end++;
+    else if (*end == 'm' || *end == 'M')
+        shift = 20, end++;
+    else if (*end == 'g' || *end == 'G')
+        shift = 30, end++;
+    if (*end != '\0' || v > (SIZE_MAX >> shift))
+        return false;
+    *out = (size_t)(v << shift);
+    return true;
+}
+
+bool
+config_parse_duration(const char *s, int *ms)
+{
+    errno = 0;
+    char *end;
+    if (!isdigit((unsigned char)*s))
+        return false;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0)
+        return false;
+    unsigned long long mult;
+    if (strcmp(end, "ms") == 0)
+        mult = 1;
+    else if (*end == '\0' || strcmp(end, "s") == 0)
+        mult = 1000;
+    else if (strcmp(end, "m") == 0)
+        mult = 60000;
+    else
+        return false;
+    if (v > INT_MAX / mult)
+        return false;
+    *ms = (int)(v * mult);
+    return true;
+}
+
+static bool
+parse_int(const char *s, long *out)
+{
+    errno = 0;
+    char *end;
+    if (!isdigit((unsigned char)*s) && !(*s == '-' && isdigit((unsigned char)s[1])))
+        return false;
+    long v = strtol(s, &end, 10);
+    if (errno != 0 || *end != '\0')
+        return false;
+    *out = v;
+    return true;
+}
+
+bool
+config_parse_listen(const char *s, char **host, int *port)
+{
+    const char *colon;
+    size_t hlen;
+    const char *hstart = s;
+    if (*s == '[') {
+        const char *close = strchr(s, ']');
+        if (close == NULL || close[1] != ':')
+            return false;
+        hstart = s + 1;
+        hlen = (size_t)(close - hstart);
+        colon = close + 1;
+    } else {
+        colon = strrchr(s, ':');
+        if (colon == NULL || memchr(s, ':', (size_t)(colon - s)) != NULL)
+            return false;
+        hlen = (size_t)(colon - s);
+    }
+    long p;
+    if (hlen == 0 || hlen > 255 || !parse_int(colon + 1, &p) || p < 1 || p > 65535)
+        return false;
+    *host = xmalloc(hlen + 1);
+    memcpy(*host, hstart, hlen);
+    (*host)[hlen] = '\0';
+    *port = (int)p;
+    return true;
+}
+
+static bool
+apply(config_t *cfg, const setting_t *st, const char *v, char *err, size_t errlen)
+{
+    char *base = (char *)cfg;
+    const char *why = NULL;
+    long n;
+    size_t sz;
+    int ms;
+    switch (st->kind) {
+    case T_STRING:
+        *(char **)(base + st->offset) = xstrdup(v);
+        return true;
+    case T_LEVEL:
+        if (strcmp(v, "debug") && strcmp(v, "info") && strcmp(v, "warn") && strcmp(v, "error")) {
+            why = "expected debug, info, warn or error";
+            break;
+        }
+        *(char **)(base + st->offset) = xstrdup(v);
+        return true;
+    case T_LISTEN:
+        if (!config_parse_listen(v, &cfg->listen_host, &cfg->listen_port))
+            why = "expected host:port with port 1-65535";
+        break;
+    case T_CERT_MODE:
+        if (strcmp(v, "off") == 0)
+            cfg->client_cert = CLIENT_CERT_OFF;
+        else if (strcmp(v, "optional") == 0)
+            cfg->client_cert = CLIENT_CERT_OPTIONAL;
+        else if (strcmp(v, "required") == 0)
+            cfg->client_cert = CLIENT_CERT_REQUIRED;
+        else
+            why = "expected off, optional or required";
+        break;
+    case T_INT:
+        if (!parse_int(v, &n) || n < st->min || n > st->max)
+            why = "expected a whole number in range";
+        else
+            *(int *)(base + st->offset) = (int)n;
+        break;
+    case T_SIZE:
+        if (!config_parse_size(v, &sz) || sz < (size_t)st->min || sz > (size_t)st->max)
+            why = "expected a size in range (e.g. 512k, 1m)";
+        else
+            *(size_t *)(base + st->offset) = sz;
+        break;
+    case T_DURATION:
+        if (!config_parse_duration(v, &ms) || ms < st->min || ms > st->max)
+            why = "expected a duration in range (e.g. 500ms, 15s, 2m)";
+        else
+            *(int *)(base + st->offset) = ms;
+        break;
+    }
+    if (why != NULL) {
+        snprintf(err, errlen, "%s: invalid value: %s", st->name, why);
+        return false;
+    }
+    return true;
+}
+
+bool
+config_load(config_t *cfg, config_lookup_fn lookup, char *err, size_t errlen)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    for (size_t i = 0; i < ARRAY_LEN(settings); i++) {
+        const char *v = lookup(settings[i].name);
+        if (v == NULL)
+            v = settings[i].def;
+        if (!apply(cfg, &settings[i], v, err, errlen)) {
+            config_free(cfg);
+            return false;
+        }
+    }
+    if (cfg->workers == 0) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        cfg->workers = cores > 0 ? (int)cores : 1;
+    }
+    return true;
+}
+
+void
+config_free(config_t *cfg)
+{
+    for (size_t i = 0; i < ARRAY_LEN(settings); i++) {
+        if (settings[i].kind == T_STRING || settings[i].kind == T_LEVEL ||
+            settings[i].kind == T_LISTEN) {
+            char **p = (char **)((char *)cfg + settings[i].offset);
+            free(*p);
+            *p = NULL;
+        }
+    }
+}
+
+void
+config_usage(FILE *out)
+{
+    fprintf(out, "Environment (default in brackets):\n");
+    for (size_t i = 0; i < ARRAY_LEN(settings); i++)
+        fprintf(out, "  %-20s [%s]\n      %s\n", settings[i].name, settings[i].def,
+                settings[i].help);
+}

@@ -1,0 +1,139 @@
+#include "db.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+struct db {
+    char *conninfo;
+    char options[128];
+    int retry_ms;
+    PGconn *conn;
+    int64_t next_attempt_us;
+    _Atomic unsigned long errors; /* read by the metrics page on any worker */
+    bool was_up;
+};
+
+db_t *
+db_new(const char *conninfo, int statement_timeout_ms, int retry_ms)
+{
+    db_t *db = xcalloc(1, sizeof(*db));
+    db->conninfo = xstrdup(conninfo);
+    db->retry_ms = retry_ms;
+    /* Server-side limits on every session: a runaway statement or an
+     * abandoned transaction cannot hold a worker or locks for long. */
+    snprintf(db->options, sizeof(db->options),
+             "-c statement_timeout=%d -c idle_in_transaction_session_timeout=%d",
+             statement_timeout_ms, statement_timeout_ms * 2);
+    return db;
+}
+
+void
+db_free(db_t *db)
+{
+    if (db == NULL)
+        return;
+    PQfinish(db->conn);
+    free(db->conninfo);
+    free(db);
+}
+
+/* Our keywords come after the expanded conninfo so they take precedence. */
+static PGconn *
+connect_with(const char *conninfo, const char *options)
+{
+    const char *keys[] = {"dbname", "application_name", "connect_timeout", "options", NULL};
+    const char *vals[] = {conninfo, "hubd", "2", options, NULL};
+    if (options == NULL)
+        keys[3] = NULL;
+    return PQconnectdbParams(keys, vals, 1);
+}
+
+PGconn *
+db_connect_once(const char *conninfo, char *err, size_t errlen)
+{
+    PGconn *c = connect_with(conninfo, NULL);
+    if (PQstatus(c) != CONNECTION_OK) {
+        snprintf(err, errlen, "database connection failed: %s", PQerrorMessage(c));
+        err[strcspn(err, "\n")] = '\0';
+        PQfinish(c);
+        return NULL;
+    }
+    return c;
+}
+
+static void
+mark_down(db_t *db, const char *why)
+{
+    db->errors++;
+    if (db->was_up) {
+        char esc[256];
+        log_error("database unavailable", "\"reason\":\"%s\"", log_escape(why, esc, sizeof(esc)));
+    }
+    db->was_up = false;
+    PQfinish(db->conn);
+    db->conn = NULL;
+    db->next_attempt_us = now_usec() + (int64_t)db->retry_ms * 1000;
+}
+
+PGconn *
+db_conn(db_t *db)
+{
+    if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK) {
+        /* A request that failed mid-transaction must not leak it. */
+        if (PQtransactionStatus(db->conn) == PQTRANS_IDLE)
+            return db->conn;
+        PGresult *r = PQexec(db->conn, "ROLLBACK");
+        PQclear(r);
+        if (PQtransactionStatus(db->conn) == PQTRANS_IDLE)
+            return db->conn;
+        mark_down(db, "connection not idle after rollback");
+    } else if (db->conn != NULL) {
+        mark_down(db, PQerrorMessage(db->conn));
+    }
+    if (now_usec() < db->next_attempt_us)
+        return NULL;
+    db->conn = connect_with(db->conninfo, db->options);
+    if (PQstatus(db->conn) != CONNECTION_OK) {
+        char why[256];
+        snprintf(why, sizeof(why), "%s", PQerrorMessage(db->conn));
+        why[strcspn(why, "\n")] = '\0';
+        mark_down(db, why);
+        return NULL;
+    }
+    if (!db->was_up)
+        log_info("database connected", NULL);
+    db->was_up = true;
+    return db->conn;
+}
+
+PGresult *
+db_exec(db_t *db, const char *sql, int nparams, const char *const *params)
+{
+    PGconn *c = db_conn(db);
+    if (c == NULL)
+        return NULL;
+    PGresult *r = PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(r);
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+        return r;
+    char esc[256];
+    const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    log_error("database statement failed", "\"sqlstate\":\"%s\",\"error\":\"%s\"",
+              state ? state : "", log_escape(PQresultErrorMessage(r), esc, sizeof(esc)));
+    PQclear(r);
+    if (PQstatus(c) != CONNECTION_OK)
+        mark_down(db, "connection lost");
+    else
+        db->errors++;
+    return NULL;
+}
+
+unsigned long
+db_error_count(const db_t *db)
+{
+    return db->errors;
+}

@@ -1,0 +1,35 @@
+/* db.h: one PostgreSQL connection per worker thread, reconnected on demand.
+ *
+ * Synchronous libpq on the worker's own thread: a statement blocks only that
+ * worker's event loop, and statement_timeout bounds how long. While the
+ * database is down, db_conn returns NULL at once (reconnection is attempted
+ * at most once per retry interval) and callers answer 503. */
+#ifndef HUB_DB_H
+#define HUB_DB_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+#include "util.h"
+
+typedef struct db db_t;
+
+/* Nothing is connected until the first db_conn. */
+db_t *db_new(const char *conninfo, int statement_timeout_ms, int retry_ms);
+void db_free(db_t *db);
+
+/* The connection, idle and ready; NULL while the database is unavailable. */
+PGconn *db_conn(db_t *db);
+
+/* Runs a parameterised statement (text parameters, text results). Returns
+ * NULL on failure, after logging it, counting it and noting a broken
+ * connection for reconnection. The caller PQclear()s a non-NULL result. */
+HUB_MUST_CHECK PGresult *db_exec(db_t *db, const char *sql, int nparams, const char *const *params);
+
+/* Errors seen since start (statement failures and failed connections). */
+unsigned long db_error_count(const db_t *db);
+
+/* Connects once with conninfo, for one-shot commands (`hubd migrate`). */
+PGconn *db_connect_once(const char *conninfo, char *err, size_t errlen);
+
+#endif

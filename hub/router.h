@@ -1,0 +1,50 @@
+/* router.h: maps a method and path onto a route of a fixed table.
+ *
+ * Patterns are literal segments and {name} segments; a {name} matches one
+ * non-empty segment of at most ROUTE_PARAM_MAX characters. */
+#ifndef HUB_ROUTER_H
+#define HUB_ROUTER_H
+
+#include <stddef.h>
+
+enum {
+    METHOD_GET = 1 << 0,
+    METHOD_HEAD = 1 << 1,
+    METHOD_POST = 1 << 2,
+    METHOD_PUT = 1 << 3,
+    METHOD_PATCH = 1 << 4,
+    METHOD_DELETE = 1 << 5,
+    METHOD_OPTIONS = 1 << 6,
+};
+
+#define ROUTE_PARAMS 4
+#define ROUTE_PARAM_MAX 64
+
+typedef struct request request_t;
+typedef void (*route_handler_fn)(request_t *req);
+
+typedef struct route {
+    unsigned methods;
+    const char *pattern;
+    route_handler_fn handler;
+    const char *name; /* stable label for logs and metrics */
+} route_t;
+
+typedef struct route_params {
+    int n;
+    char value[ROUTE_PARAMS][ROUTE_PARAM_MAX + 1];
+} route_params_t;
+
+typedef enum { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_BAD_METHOD } route_result_t;
+
+/* Finds the route for method and path (path without query). On ROUTE_FOUND
+ * sets *found and params; on ROUTE_BAD_METHOD sets *allowed to the methods
+ * the path accepts. */
+route_result_t router_match(const route_t *routes, size_t nroutes, unsigned method,
+                            const char *path, const route_t **found, route_params_t *params,
+                            unsigned *allowed);
+
+/* Writes "GET, HEAD, POST" style text for an Allow header. */
+void router_allow_header(unsigned methods, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages a purpose needs (run | test | bench) when
+# root; otherwise prints the one apt-get line and fails.
+set -euo pipefail
+
+build="build-essential pkg-config libevent-dev libpq-dev libssl-dev libjansson-dev"
+runtime="postgresql-15 openssl curl ca-certificates"
+case "${1:-run}" in
+run) want="$build $runtime" ;;
+test) want="$build $runtime libcmocka-dev clang-format jq" ;;
+bench) want="$build $runtime wrk nginx-light" ;;
+*) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $want; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "Missing Debian packages. Install them with:" >&2
+    echo "  sudo apt-get install -y$missing" >&2
+    exit 1
+fi
+echo "Installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

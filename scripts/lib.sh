@@ -1,0 +1,141 @@
+# Shared by scripts/run.sh, scripts/test.sh and the integration tests:
+# a local PostgreSQL cluster on a unix socket, the PKI, migrations, hub.env.
+# Source it; it defines functions only.
+
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+
+# PostgreSQL refuses to run as root: as root, run it as the postgres user
+# the Debian package creates.
+pg_as() {
+    if [ "$(id -u)" -eq 0 ]; then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+# cluster_create VAR PORT [test]: a cluster in VAR/pg listening only on the
+# socket directory VAR/run (no TCP); reused if it exists.
+cluster_create() {
+    local var=$1 port=$2 mode=${3:-}
+    mkdir -p "$var/run"
+    if [ "$(id -u)" -eq 0 ]; then chown postgres: "$var/run"; fi
+    if [ ! -f "$var/pg/PG_VERSION" ]; then
+        mkdir -p "$var/pg"
+        if [ "$(id -u)" -eq 0 ]; then chown postgres: "$var/pg"; fi
+        chmod 700 "$var/pg"
+        pg_as "$PG_BIN/initdb" -D "$var/pg" -U postgres --auth-local=trust --auth-host=reject \
+            -E UTF8 --locale=C >"$var/initdb.log" 2>&1 || { cat "$var/initdb.log" >&2; return 1; }
+        {
+            echo "listen_addresses = ''"
+            echo "unix_socket_directories = '$var/run'"
+            echo "port = $port"
+            if [ "$mode" = test ]; then
+                # A throw-away cluster need not survive a power cut.
+                echo "fsync = off"
+                echo "synchronous_commit = off"
+                echo "full_page_writes = off"
+            fi
+        } | pg_as tee -a "$var/pg/postgresql.conf" >/dev/null
+    fi
+    touch "$var/pg.log"
+    if [ "$(id -u)" -eq 0 ]; then chown postgres: "$var/pg.log"; fi
+}
+
+cluster_running() { pg_as "$PG_BIN/pg_ctl" -D "$1/pg" status >/dev/null 2>&1; }
+
+cluster_start() {
+    cluster_running "$1" && return 0
+    pg_as "$PG_BIN/pg_ctl" -D "$1/pg" -l "$1/pg.log" -w -t 60 start >/dev/null ||
+        { tail -20 "$1/pg.log" >&2; return 1; }
+}
+
+cluster_stop() {
+    cluster_running "$1" || return 0
+    pg_as "$PG_BIN/pg_ctl" -D "$1/pg" -m fast -w -t 60 stop >/dev/null
+}
+
+# cluster_bootstrap VAR PORT: the two roles and the database, idempotent.
+cluster_bootstrap() {
+    psql -X -q -v ON_ERROR_STOP=1 "host=$1/run port=$2 user=postgres dbname=postgres" <<'SQL'
+SELECT 'CREATE ROLE hub_owner LOGIN'
+ WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'hub_owner') \gexec
+SELECT 'CREATE ROLE hub_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS'
+ WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'hub_app') \gexec
+SELECT 'CREATE DATABASE hub OWNER hub_owner'
+ WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'hub') \gexec
+REVOKE ALL ON DATABASE hub FROM PUBLIC;
+GRANT CONNECT, TEMPORARY ON DATABASE hub TO hub_app;
+SQL
+}
+
+# free_port [from]: a TCP port nobody listens on (read from /proc, so no
+# extra tools are needed).
+free_port() {
+    local p=${1:-20000} used=" " _sl addr _rem st _rest
+    while read -r _sl addr _rem st _rest; do
+        [ "$st" = 0A ] && used+="$((16#${addr##*:})) "
+    done < <(grep -hv local_address /proc/net/tcp /proc/net/tcp6 2>/dev/null)
+    while [[ $used == *" $p "* ]]; do p=$((p + 1)); done
+    echo "$p"
+}
+
+# pki_create VAR: dev CA, server certificate, demo partners' client certificates.
+pki_create() {
+    local dir=$1/certs
+    "$ROOT/certs/make-ca.sh" "$dir" >/dev/null 2>&1
+    "$ROOT/certs/make-server.sh" "$dir" >/dev/null 2>&1
+    for p in police council health community; do
+        "$ROOT/certs/make-client.sh" "$dir" "$p" >/dev/null 2>&1
+    done
+}
+
+# setup VAR PGPORT HUBPORT [test]: everything hubd needs; writes VAR/hub.env.
+# With HUB_DB set, that database is used instead of a local cluster.
+setup() {
+    local var=$1 pgport=$2 hubport=$3 mode=${4:-} owner app
+    mkdir -p "$var"
+    if [ -n "${HUB_DB:-}" ]; then
+        owner=$HUB_DB
+        app="$HUB_DB user=hub_app" # a later keyword wins in a libpq conninfo
+        psql -X -q "$owner" -c "SELECT 1 FROM pg_roles WHERE rolname = 'hub_app'" -tA | grep -q 1 ||
+            psql -X -q -v ON_ERROR_STOP=1 "$owner" \
+                -c "CREATE ROLE hub_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS" ||
+            { echo "HUB_DB: role hub_app is missing and could not be created" >&2; return 1; }
+    else
+        cluster_create "$var" "$pgport" "$mode"
+        cluster_start "$var"
+        cluster_bootstrap "$var" "$pgport"
+        owner="host=$var/run port=$pgport user=hub_owner dbname=hub"
+        app="host=$var/run port=$pgport user=hub_app dbname=hub"
+    fi
+    pki_create "$var"
+    HUB_DB=$owner HUB_SQL_DIR=$ROOT/sql "$ROOT/build/hubd" migrate
+    {
+        echo "HUB_URL='https://127.0.0.1:$hubport'"
+        echo "HUB_CA='$var/certs/ca.pem'"
+        echo "HUB_DB='$owner'"
+        echo "HUB_APP_DB='$app'"
+        echo "HUB_LISTEN='127.0.0.1:$hubport'"
+        echo "HUB_TLS_CERT='$var/certs/server.pem'"
+        echo "HUB_TLS_KEY='$var/certs/server.key'"
+        echo "HUB_CLIENT_CA='$var/certs/ca.pem'"
+        echo "HUB_CLIENT_CRL='$var/certs/crl.pem'"
+        echo "HUB_SQL_DIR='$ROOT/sql'"
+        for p in police council health community; do
+            local up=${p^^}
+            echo "HUB_CERT_$up='$var/certs/clients/$p.pem'"
+            echo "HUB_KEY_$up='$var/certs/clients/$p.key'"
+        done
+    } >"$var/hub.env"
+}
+
+# hubd_env VAR: exports what hubd needs from VAR/hub.env, with the
+# application role as HUB_DB.
+hubd_env() {
+    # shellcheck disable=SC1091
+    . "$1/hub.env"
+    export HUB_LISTEN HUB_TLS_CERT HUB_TLS_KEY HUB_CLIENT_CA HUB_CLIENT_CRL HUB_SQL_DIR
+    export HUB_DB=$HUB_APP_DB
+}

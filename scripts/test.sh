@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# make test: builds (plain and ASan+UBSan), runs the cmocka units in both,
+# then every integration suite against a throw-away PostgreSQL cluster and a
+# real hubd over TLS, once per build. Tears everything down even on failure
+# and ends with "N passed, N failed".
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT" || exit 1
+. scripts/lib.sh
+
+scripts/deps.sh test || exit 1
+make -s -j"$(nproc)" build/hubd asan units || exit 1
+
+T=$(mktemp -d /tmp/hub-test.XXXXXX)
+chmod 755 "$T" # the postgres user must reach the cluster inside
+export T ROOT
+: >"$T/results"
+cleanup() {
+    # hubd instances the suites started, then the cluster.
+    if [ -f "$T/pids" ]; then
+        while read -r pid; do kill -KILL "$pid" 2>/dev/null; done <"$T/pids"
+    fi
+    [ -z "${HUB_DB:-}" ] && cluster_stop "$T"
+    [ -n "${KEEP_TEST_DIR:-}" ] && { echo "kept $T" >&2; return; }
+    rm -rf "$T"
+}
+trap cleanup EXIT
+
+record() { echo "$1 $2" >>"$T/results"; }
+
+# cmocka prints "[  PASSED  ] N test(s)." and "[  FAILED  ] N test(s)".
+run_unit() {
+    local bin=$1 out passed failed
+    out=$("$bin" 2>&1)
+    local rc=$?
+    passed=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' <<<"$out" | tail -1)
+    failed=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' <<<"$out" | tail -1)
+    passed=${passed:-0} failed=${failed:-0}
+    if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi # crashed or sanitizer report
+    [ "$failed" -ne 0 ] && echo "$out"
+    echo "unit $(basename "$(dirname "$bin")")/$(basename "$bin"): $passed passed, $failed failed"
+    for _ in $(seq "$passed"); do record pass "$bin"; done
+    for _ in $(seq "$failed"); do record fail "$bin"; done
+}
+
+echo "== unit tests"
+for bin in build/tests/test_* build/asan/tests/test_*; do
+    [ -x "$bin" ] && run_unit "$bin"
+done
+
+echo "== style"
+if clang-format --dry-run -Werror hub/*.[ch] tests/unit/*.c >/dev/null 2>&1; then
+    record pass clang-format; echo "ok - clang-format clean"
+else
+    record fail clang-format; echo "not ok - clang-format: run make format"
+fi
+
+echo "== integration set-up in $T"
+PGPORT=$((40000 + RANDOM % 10000))
+if ! setup "$T" "$PGPORT" "$(free_port 30000)" test >"$T/setup.log" 2>&1; then
+    cat "$T/setup.log"
+    record fail setup
+else
+    export PGPORT
+    for build in build/hubd build/asan/hubd; do
+        for suite in tests/integration/test_*.sh; do
+            echo "== $(basename "$suite" .sh) ($build)"
+            HUB_BIN=$ROOT/$build bash "$suite"
+        done
+    done
+fi
+
+passed=$(grep -c '^pass ' "$T/results")
+failed=$(grep -c '^fail ' "$T/results")
+echo
+grep '^fail ' "$T/results" | sort | uniq -c | sed 's/^/  failed: /'
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

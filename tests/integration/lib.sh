@@ -1,0 +1,67 @@
+# Helpers for the integration suites. A suite is a bash script run by
+# scripts/test.sh with T (the throw-away directory holding hub.env, the
+# cluster and certificates), ROOT and HUB_BIN (the hubd to test) set.
+set -uo pipefail
+. "$ROOT/scripts/lib.sh"
+hubd_env "$T"
+SUITE=$(basename "$0" .sh)
+
+ok() {
+    echo "pass $SUITE: $1" >>"$T/results"
+    echo "ok - $1"
+}
+not_ok() {
+    echo "fail $SUITE: $1" >>"$T/results"
+    echo "not ok - $1"
+    [ -n "${2:-}" ] && echo "    $2"
+    return 0
+}
+# check NAME COMMAND...: passes when COMMAND succeeds.
+check() {
+    local name=$1
+    shift
+    if "$@"; then ok "$name"; else not_ok "$name" "command: $*"; fi
+}
+
+# start_hubd [VAR=value...]: starts HUB_BIN on a fresh port with the given
+# overrides and waits until it answers; sets HUBD_PID, PORT, URL, HUBD_LOG.
+start_hubd() {
+    PORT=$(free_port $((30000 + RANDOM % 20000)))
+    URL=https://127.0.0.1:$PORT
+    HUBD_LOG=$T/hubd-$SUITE-$PORT.log
+    env HUB_LISTEN="127.0.0.1:$PORT" "$@" "$HUB_BIN" >"$HUBD_LOG" 2>&1 &
+    HUBD_PID=$!
+    echo "$HUBD_PID" >>"$T/pids"
+    for _ in $(seq 100); do
+        # With a partner certificate, so it works whatever HUB_CLIENT_CERT says.
+        curl -s -o /dev/null --cacert "$HUB_CA" --cert "$HUB_CERT_POLICE" --key "$HUB_KEY_POLICE" \
+            "$URL/healthz" && return 0
+        kill -0 "$HUBD_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    echo "hubd did not start:" >&2
+    cat "$HUBD_LOG" >&2
+    return 1
+}
+
+# stop_hubd: SIGTERM, wait; returns hubd's exit status.
+stop_hubd() {
+    kill -TERM "$HUBD_PID" 2>/dev/null
+    local rc=0
+    wait "$HUBD_PID" || rc=$?
+    return "$rc"
+}
+
+# sanitizer_clean: no ASan/UBSan report in this hubd's log.
+sanitizer_clean() { ! grep -qE 'ERROR: AddressSanitizer|runtime error:|LeakSanitizer' "$HUBD_LOG"; }
+
+# hcurl ARGS...: curl trusting the test CA, silent but showing errors.
+hcurl() { curl -sS --cacert "$HUB_CA" "$@"; }
+
+# status_of URL [curl args]: prints the HTTP status code.
+status_of() {
+    local url=$1
+    shift
+    hcurl -o /dev/null -w '%{http_code}' "$@" "$url"
+}
+
