@@ -70,12 +70,13 @@ GRANT CONNECT, TEMPORARY ON DATABASE hub TO hub_app;
 SQL
 }
 
-# free_port [from]: a TCP port nobody listens on (read from /proc, so no
-# extra tools are needed).
+# free_port [from]: a TCP port no socket uses, in any state (read from
+# /proc, so no extra tools are needed). Callers pick below the kernel's
+# ephemeral range (32768 up), where outgoing connections take their ports.
 free_port() {
-    local p=${1:-20000} used=" " _sl addr _rem st _rest
-    while read -r _sl addr _rem st _rest; do
-        [ "$st" = 0A ] && used+="$((16#${addr##*:})) "
+    local p=${1:-20000} used=" " _sl addr _rem _rest
+    while read -r _sl addr _rem _rest; do
+        used+="$((16#${addr##*:})) "
     done < <(grep -hv local_address /proc/net/tcp /proc/net/tcp6 2>/dev/null)
     while [[ $used == *" $p "* ]]; do p=$((p + 1)); done
     echo "$p"

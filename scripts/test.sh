@@ -57,7 +57,7 @@ fi
 
 echo "== integration set-up in $T"
 PGPORT=$((40000 + RANDOM % 10000))
-if ! setup "$T" "$PGPORT" "$(free_port 30000)" test >"$T/setup.log" 2>&1; then
+if ! setup "$T" "$PGPORT" "$(free_port $((20000 + RANDOM % 12000)))" test >"$T/setup.log" 2>&1; then
     cat "$T/setup.log"
     record fail setup
 else

@@ -26,7 +26,7 @@ check() {
 # start_hubd [VAR=value...]: starts HUB_BIN on a fresh port with the given
 # overrides and waits until it answers; sets HUBD_PID, PORT, URL, HUBD_LOG.
 start_hubd() {
-    PORT=$(free_port $((30000 + RANDOM % 20000)))
+    PORT=$(free_port $((20000 + RANDOM % 12000)))
     URL=https://127.0.0.1:$PORT
     HUBD_LOG=$T/hubd-$SUITE-$PORT.log
     env HUB_LISTEN="127.0.0.1:$PORT" "$@" "$HUB_BIN" >"$HUBD_LOG" 2>&1 &
