@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-typedef enum { T_STRING, T_LISTEN, T_INT, T_SIZE, T_DURATION, T_CERT_MODE, T_LEVEL } kind_t;
+typedef enum { T_STRING, T_LISTEN, T_INT, T_SIZE, T_DURATION, T_CERT_MODE, T_CHOICE } kind_t;
 
 typedef struct setting {
     const char *name;
@@ -16,43 +16,51 @@ typedef struct setting {
     size_t offset;
     long min, max; /* for T_INT, T_SIZE, T_DURATION (ms) */
     const char *help;
+    const char *choices; /* for T_CHOICE: "a|b|c" */
 } setting_t;
 
 #define AT(field) offsetof(config_t, field)
 
 static const setting_t settings[] = {
     {"HUB_LISTEN", "127.0.0.1:8443", T_LISTEN, AT(listen_host), 0, 0,
-     "address and port of the HTTPS listener (host:port, [v6]:port)"},
+     "address and port of the HTTPS listener (host:port, [v6]:port)", NULL},
     {"HUB_DB", "dbname=hub user=hub_app", T_STRING, AT(db), 0, 0,
-     "libpq conninfo; the application role for serving, the owner role for `hubd migrate`"},
+     "libpq conninfo; the application role for serving, the owner role for `hubd migrate`", NULL},
     {"HUB_TLS_CERT", "var/certs/server.pem", T_STRING, AT(tls_cert), 0, 0,
-     "server certificate chain (PEM)"},
-    {"HUB_TLS_KEY", "var/certs/server.key", T_STRING, AT(tls_key), 0, 0,
-     "server private key (PEM)"},
+     "server certificate chain (PEM)", NULL},
+    {"HUB_TLS_KEY", "var/certs/server.key", T_STRING, AT(tls_key), 0, 0, "server private key (PEM)",
+     NULL},
     {"HUB_CLIENT_CA", "var/certs/ca.pem", T_STRING, AT(client_ca), 0, 0,
-     "CA certificates that sign partners' client certificates"},
+     "CA certificates that sign partners' client certificates", NULL},
     {"HUB_CLIENT_CRL", "", T_STRING, AT(client_crl), 0, 0,
-     "CRL for client certificates (PEM); empty: no revocation check"},
+     "CRL for client certificates (PEM); empty: no revocation check", NULL},
     {"HUB_CLIENT_CERT", "optional", T_CERT_MODE, AT(client_cert), 0, 0,
-     "client certificates: off, optional (verified when presented) or required"},
+     "client certificates: off, optional (verified when presented) or required", NULL},
     {"HUB_WORKERS", "0", T_INT, AT(workers), 0, 256,
-     "worker threads, each with its event loop and database connection; 0 = one per core"},
+     "worker threads, each with its event loop and database connection; 0 = one per core", NULL},
     {"HUB_MAX_BODY", "1m", T_SIZE, AT(max_body), 1024, 256L << 20,
-     "largest request body; larger gets 413"},
+     "largest request body; larger gets 413", NULL},
     {"HUB_MAX_HEADER", "8k", T_SIZE, AT(max_header), 1024, 1L << 20,
-     "largest request line plus headers; larger gets 431"},
+     "largest request line plus headers; larger gets 431", NULL},
     {"HUB_MAX_CONNECTIONS", "4096", T_INT, AT(max_connections), 1, 1000000,
-     "open connections per worker; the excess is closed at once"},
+     "open connections per worker; the excess is closed at once", NULL},
     {"HUB_REQUEST_TIMEOUT", "15s", T_DURATION, AT(request_timeout), 100, 3600000,
-     "a request must arrive whole within this time (also the idle keep-alive limit)"},
+     "a request must arrive whole within this time (also the idle keep-alive limit)", NULL},
     {"HUB_DRAIN_TIMEOUT", "10s", T_DURATION, AT(drain_timeout), 0, 600000,
-     "on SIGTERM, how long in-flight requests may take to finish"},
+     "on SIGTERM, how long in-flight requests may take to finish", NULL},
     {"HUB_DB_TIMEOUT", "5s", T_DURATION, AT(db_timeout), 100, 3600000,
-     "statement_timeout of every database statement"},
+     "statement_timeout of every database statement", NULL},
     {"HUB_DB_RETRY", "1s", T_DURATION, AT(db_retry), 0, 60000,
-     "while the database is down, least time between reconnection attempts"},
-    {"HUB_SQL_DIR", "sql", T_STRING, AT(sql_dir), 0, 0, "directory of NNN_name.sql migrations"},
-    {"HUB_LOG_LEVEL", "info", T_LEVEL, AT(log_level), 0, 0, "debug, info, warn or error"},
+     "while the database is down, least time between reconnection attempts", NULL},
+    {"HUB_SQL_DIR", "sql", T_STRING, AT(sql_dir), 0, 0, "directory of NNN_name.sql migrations",
+     NULL},
+    {"HUB_LOG_LEVEL", "info", T_CHOICE, AT(log_level), 0, 0, "debug, info, warn or error",
+     "debug|info|warn|error"},
+    {"HUB_CERT_IDENTITY", "fingerprint", T_CHOICE, AT(cert_identity), 0, 0,
+     "how a client certificate maps to a partner: fingerprint (SHA-256) or subject",
+     "fingerprint|subject"},
+    {"HUB_AUDIT_SEAL_INTERVAL", "1s", T_DURATION, AT(audit_seal_interval), 0, 3600000,
+     "how often the audit log's new rows are chained; 0: leave sealing to others", NULL},
 };
 
 bool
@@ -147,6 +155,19 @@ config_parse_listen(const char *s, char **host, int *port)
 }
 
 static bool
+choice_ok(const char *choices, const char *v)
+{
+    size_t n = strlen(v);
+    for (const char *c = choices; *c;) {
+        size_t len = strcspn(c, "|");
+        if (len == n && n > 0 && strncmp(c, v, n) == 0)
+            return true;
+        c += len + (c[len] == '|');
+    }
+    return false;
+}
+
+static bool
 apply(config_t *cfg, const setting_t *st, const char *v, char *err, size_t errlen)
 {
     char *base = (char *)cfg;
@@ -158,10 +179,10 @@ apply(config_t *cfg, const setting_t *st, const char *v, char *err, size_t errle
     case T_STRING:
         *(char **)(base + st->offset) = xstrdup(v);
         return true;
-    case T_LEVEL:
-        if (strcmp(v, "debug") && strcmp(v, "info") && strcmp(v, "warn") && strcmp(v, "error")) {
-            why = "expected debug, info, warn or error";
-            break;
+    case T_CHOICE:
+        if (!choice_ok(st->choices, v)) {
+            snprintf(err, errlen, "%s: invalid value: expected one of %s", st->name, st->choices);
+            return false;
         }
         *(char **)(base + st->offset) = xstrdup(v);
         return true;
@@ -229,7 +250,7 @@ void
 config_free(config_t *cfg)
 {
     for (size_t i = 0; i < ARRAY_LEN(settings); i++) {
-        if (settings[i].kind == T_STRING || settings[i].kind == T_LEVEL ||
+        if (settings[i].kind == T_STRING || settings[i].kind == T_CHOICE ||
             settings[i].kind == T_LISTEN) {
             char **p = (char **)((char *)cfg + settings[i].offset);
             free(*p);

@@ -32,6 +32,8 @@ typedef struct config {
     int db_retry;        /* ms: minimum gap between reconnection attempts */
     char *sql_dir;
     char *log_level;
+    char *cert_identity;     /* fingerprint or subject */
+    int audit_seal_interval; /* ms; 0: this hubd does not seal */
 } config_t;
 
 /* Looks up one variable; NULL when unset. getenv fits. */

@@ -79,19 +79,28 @@ mark_down(db_t *db, const char *why)
     db->next_attempt_us = now_usec() + (int64_t)db->retry_ms * 1000;
 }
 
+/* hubd must be subject to row-level security: a superuser, a BYPASSRLS
+ * role or the tables' owner (whose policies see everything) is refused, so
+ * a misconfigured HUB_DB fails closed instead of leaking across partners. */
+static bool
+role_is_unprivileged(PGconn *c)
+{
+    PGresult *r = PQexec(c, "SELECT NOT (rolsuper OR rolbypassrls) AND NOT EXISTS ("
+                            " SELECT FROM pg_class t WHERE t.relnamespace = 'hub'::regnamespace"
+                            " AND pg_has_role(t.relowner, 'MEMBER'))"
+                            " FROM pg_roles WHERE rolname = current_user");
+    bool ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+              strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    PQclear(r);
+    return ok;
+}
+
 PGconn *
 db_conn(db_t *db)
 {
-    if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK) {
-        /* A request that failed mid-transaction must not leak it. */
-        if (PQtransactionStatus(db->conn) == PQTRANS_IDLE)
-            return db->conn;
-        PGresult *r = PQexec(db->conn, "ROLLBACK");
-        PQclear(r);
-        if (PQtransactionStatus(db->conn) == PQTRANS_IDLE)
-            return db->conn;
-        mark_down(db, "connection not idle after rollback");
-    } else if (db->conn != NULL) {
+    if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
+        return db->conn;
+    if (db->conn != NULL) {
         mark_down(db, PQerrorMessage(db->conn));
     }
     if (now_usec() < db->next_attempt_us)
@@ -104,10 +113,27 @@ db_conn(db_t *db)
         mark_down(db, why);
         return NULL;
     }
+    if (!role_is_unprivileged(db->conn)) {
+        mark_down(db, "refusing a role that owns hub tables or bypasses row-level security");
+        return NULL;
+    }
     if (!db->was_up)
         log_info("database connected", NULL);
     db->was_up = true;
     return db->conn;
+}
+
+void
+db_ensure_idle(db_t *db)
+{
+    if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK ||
+        PQtransactionStatus(db->conn) == PQTRANS_IDLE)
+        return;
+    /* A request that ended mid-transaction must not leak it to the next. */
+    PGresult *r = PQexec(db->conn, "ROLLBACK");
+    PQclear(r);
+    if (PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+        mark_down(db, "connection not idle after rollback");
 }
 
 PGresult *
@@ -130,6 +156,76 @@ db_exec(db_t *db, const char *sql, int nparams, const char *const *params)
     else
         db->errors++;
     return NULL;
+}
+
+static void
+log_failure(const PGresult *r, char sqlstate[6])
+{
+    const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    snprintf(sqlstate, 6, "%s", state ? state : "XX000");
+    char esc[256];
+    /* Constraint and privilege failures are the caller's doing, not ours. */
+    log_write(sqlstate[0] == '2' || sqlstate[0] == '4' ? LOG_INFO : LOG_ERROR,
+              "database statement failed", "\"sqlstate\":\"%s\",\"error\":\"%s\"", sqlstate,
+              log_escape(PQresultErrorMessage(r), esc, sizeof(esc)));
+}
+
+bool
+db_pipeline(db_t *db, const db_stmt_t *stmts, int n, PGresult **results, char sqlstate[6])
+{
+    snprintf(sqlstate, 6, "08006");
+    for (int i = 0; i < n; i++)
+        results[i] = NULL;
+    PGconn *c = db_conn(db);
+    if (c == NULL)
+        return false;
+    if (PQenterPipelineMode(c) != 1)
+        goto broken;
+    for (int i = 0; i < n; i++)
+        if (PQsendQueryParams(c, stmts[i].sql, stmts[i].nparams, NULL, stmts[i].params, NULL, NULL,
+                              0) != 1)
+            goto broken;
+    if (PQpipelineSync(c) != 1)
+        goto broken;
+    bool ok = true;
+    for (int i = 0; i < n; i++) {
+        PGresult *r = PQgetResult(c);
+        if (r == NULL)
+            goto broken;
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+            results[i] = r;
+        } else {
+            if (ok && st != PGRES_PIPELINE_ABORTED)
+                log_failure(r, sqlstate);
+            ok = false;
+            PQclear(r);
+        }
+        /* Each statement's results end with a NULL. */
+        while ((r = PQgetResult(c)) != NULL)
+            PQclear(r);
+    }
+    PGresult *sync = PQgetResult(c);
+    bool synced = sync != NULL && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+    PQclear(sync);
+    if (!synced || PQexitPipelineMode(c) != 1)
+        goto broken;
+    if (!ok) {
+        db->errors++;
+        for (int i = 0; i < n; i++) {
+            PQclear(results[i]);
+            results[i] = NULL;
+        }
+    }
+    return ok;
+broken:
+    for (int i = 0; i < n; i++) {
+        PQclear(results[i]);
+        results[i] = NULL;
+    }
+    snprintf(sqlstate, 6, "08006");
+    mark_down(db, "pipeline failed: connection lost");
+    return false;
 }
 
 unsigned long

@@ -18,13 +18,32 @@ typedef struct db db_t;
 db_t *db_new(const char *conninfo, int statement_timeout_ms, int retry_ms);
 void db_free(db_t *db);
 
-/* The connection, idle and ready; NULL while the database is unavailable. */
+/* The connection; NULL while the database is unavailable. */
 PGconn *db_conn(db_t *db);
+
+/* Called after every request: rolls back a transaction left open, and
+ * drops the connection if that fails, so the next request starts clean. */
+void db_ensure_idle(db_t *db);
 
 /* Runs a parameterised statement (text parameters, text results). Returns
  * NULL on failure, after logging it, counting it and noting a broken
  * connection for reconnection. The caller PQclear()s a non-NULL result. */
 HUB_MUST_CHECK PGresult *db_exec(db_t *db, const char *sql, int nparams, const char *const *params);
+
+/* One statement of a pipeline. */
+typedef struct db_stmt {
+    const char *sql;
+    int nparams;
+    const char *const *params;
+} db_stmt_t;
+
+/* Sends the statements in one pipeline (one round trip) and stores each
+ * statement's result in results[i]. True when all succeeded. Otherwise every
+ * result is cleared and set to NULL, the first error's SQLSTATE is copied to
+ * sqlstate ("08006" when the database is unreachable) and the failure is
+ * logged; the caller then answers from the SQLSTATE. */
+HUB_MUST_CHECK bool db_pipeline(db_t *db, const db_stmt_t *stmts, int n, PGresult **results,
+                                char sqlstate[6]);
 
 /* Errors seen since start (statement failures and failed connections). */
 unsigned long db_error_count(const db_t *db);

@@ -1,13 +1,25 @@
 #include "http.h"
 
+#include <sys/queue.h> /* TAILQ_INIT for evkeyvalq */
+
+#include <errno.h>
 #include <event2/buffer.h>
 #include <event2/keyvalq_struct.h>
 #include <openssl/rand.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "problem.h"
 #include "util.h"
+
+static void
+free_text(const void *data, size_t len, void *arg)
+{
+    (void)len, (void)arg;
+    free((void *)data);
+}
 
 void
 http_set_header(request_t *r, const char *name, const char *value)
@@ -17,36 +29,162 @@ http_set_header(request_t *r, const char *name, const char *value)
     evhttp_add_header(h, name, value);
 }
 
+static void
+respond(request_t *r, int status, const char *content_type)
+{
+    hub_assert(r->status == 0);
+    r->status = status;
+    r->content_type = content_type;
+    r->body = evbuffer_new();
+    hub_assert(r->body != NULL);
+}
+
 void
 http_respond_buffer(request_t *r, int status, const char *content_type, struct evbuffer *body)
 {
-    hub_assert(r->status == 0);
+    respond(r, status, content_type);
+    evbuffer_add_buffer(r->body, body);
+}
+
+void
+http_respond_json_text(request_t *r, int status, const char *json_text)
+{
+    respond(r, status, "application/json");
+    evbuffer_add(r->body, json_text, strlen(json_text));
+    evbuffer_add(r->body, "\n", 1);
+}
+
+void
+http_respond_empty(request_t *r, int status)
+{
+    respond(r, status, "application/json");
+}
+
+static bool
+parse_id(const char *s, long long *out)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 18 || s[0] == '0')
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    *out = atoll(s);
+    return true;
+}
+
+bool
+http_param_id(const request_t *r, int i, long long *out)
+{
+    return i < r->params.n && parse_id(r->params.value[i], out);
+}
+
+bool
+http_query_int(request_t *r, const char *name, long long min, long long max, long long def,
+               long long *out)
+{
+    const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(r->ev));
+    struct evkeyvalq kv;
+    TAILQ_INIT(&kv);
+    if (query != NULL && evhttp_parse_query_str(query, &kv) != 0) {
+        http_respond_error(r, 400, "bad-query", "The query string is malformed.");
+        return false;
+    }
+    const char *v = evhttp_find_header(&kv, name);
+    bool ok = true;
+    *out = def;
+    if (v != NULL) {
+        char *end;
+        errno = 0;
+        long long n = strtoll(v, &end, 10);
+        ok = *v != '\0' && *end == '\0' && errno == 0 && n >= min && n <= max;
+        if (ok) {
+            *out = n;
+        } else {
+            char detail[160];
+            snprintf(detail, sizeof(detail),
+                     "Query parameter %s must be an integer from %lld to %lld.", name, min, max);
+            json_t *p = problem_new(400, "bad-query", detail);
+            char ptr[64];
+            snprintf(ptr, sizeof(ptr), "?%s", name);
+            problem_add_error(p, ptr, "Out of range or not an integer.");
+            http_respond_problem(r, p);
+        }
+    }
+    evhttp_clear_headers(&kv);
+    return ok;
+}
+
+static void
+respond_json_as(request_t *r, int status, const char *content_type, json_t *body)
+{
+    respond(r, status, content_type);
+    char *text = json_dumps(body, JSON_COMPACT);
+    hub_assert(text != NULL);
+    evbuffer_add_reference(r->body, text, strlen(text), free_text, NULL);
+    evbuffer_add(r->body, "\n", 1);
+    json_decref(body);
+}
+
+void
+http_discard_response(request_t *r)
+{
+    if (r->body != NULL)
+        evbuffer_free(r->body);
+    r->body = NULL;
+    r->status = 0;
+    evhttp_clear_headers(evhttp_request_get_output_headers(r->ev));
+}
+
+void
+http_send(request_t *r)
+{
+    hub_assert(r->status != 0 && r->body != NULL);
     struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
-    evhttp_add_header(h, "Content-Type", content_type);
+    evhttp_add_header(h, "Content-Type", r->content_type);
     evhttp_add_header(h, "X-Request-Id", r->id);
     evhttp_add_header(h, "Cache-Control", "no-store");
     evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
     evhttp_add_header(h, "Strict-Transport-Security", "max-age=31536000");
     if (r->close)
         evhttp_add_header(h, "Connection", "close");
-    r->status = status;
-    r->bytes_out = evbuffer_get_length(body);
-    evhttp_send_reply(r->ev, status, http_reason(status), body);
+    r->bytes_out = evbuffer_get_length(r->body);
+    evhttp_send_reply(r->ev, r->status, http_reason(r->status), r->body);
+    evbuffer_free(r->body);
+    r->body = NULL;
 }
 
-static void
-respond_json_as(request_t *r, int status, const char *content_type, json_t *body)
+json_t *
+http_read_json(request_t *r)
 {
-    struct evbuffer *buf = evbuffer_new();
-    hub_assert(buf != NULL);
-    char *text = json_dumps(body, JSON_COMPACT);
-    hub_assert(text != NULL);
-    evbuffer_add(buf, text, strlen(text));
-    evbuffer_add(buf, "\n", 1);
-    free(text);
-    json_decref(body);
-    http_respond_buffer(r, status, content_type, buf);
-    evbuffer_free(buf);
+    const char *ct = evhttp_find_header(evhttp_request_get_input_headers(r->ev), "Content-Type");
+    size_t n = strlen("application/json");
+    if (ct == NULL || strncasecmp(ct, "application/json", n) != 0 ||
+        (ct[n] != '\0' && ct[n] != ';')) {
+        http_respond_error(r, 415, "unsupported-media-type",
+                           "Send the body as Content-Type: application/json.");
+        return NULL;
+    }
+    struct evbuffer *in = evhttp_request_get_input_buffer(r->ev);
+    size_t len = evbuffer_get_length(in);
+    const char *text = len ? (const char *)evbuffer_pullup(in, -1) : "";
+    json_error_t err;
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
+    if (root != NULL && json_is_object(root))
+        return root;
+    json_t *p;
+    if (root == NULL) {
+        char detail[256];
+        snprintf(detail, sizeof(detail), "The body is not valid JSON: %s at byte %d.", err.text,
+                 err.position);
+        p = problem_new(400, "malformed-json", detail);
+        json_object_set_new(p, "offset", json_integer(err.position));
+    } else {
+        p = problem_new(400, "malformed-json", "The body must be a JSON object.");
+    }
+    json_decref(root);
+    http_respond_problem(r, p);
+    return NULL;
 }
 
 void

@@ -10,13 +10,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "credential.h"
 #include "db.h"
 #include "router.h"
+
+typedef struct ssl_st SSL;
 
 #define REQUEST_ID_MAX 64
 
 struct request {
     struct evhttp_request *ev;
+    SSL *ssl; /* the connection's TLS state, for the client certificate */
     unsigned method;
     const route_t *route; /* NULL until routed */
     route_params_t params;
@@ -24,9 +28,23 @@ struct request {
     int worker;
     char id[REQUEST_ID_MAX + 1];
     int64_t start_us;
-    int status; /* 0 until answered */
-    size_t bytes_out;
     bool close; /* answer with Connection: close */
+
+    /* The caller, once access_authenticate succeeded (else NULL), and
+     * whether the request's transaction is open. */
+    const identity_t *who;
+    identity_t identity;
+    bool in_transaction;
+    /* What the audit row names as the object acted on. */
+    char audit_type[32];
+    char audit_id[64];
+
+    /* The answer, built by a handler and sent by the server once the
+     * transaction committed (nothing is acknowledged before). */
+    int status; /* 0 until answered */
+    const char *content_type;
+    struct evbuffer *body;
+    size_t bytes_out;
 };
 
 void http_set_header(request_t *r, const char *name, const char *value);
@@ -42,6 +60,30 @@ void http_respond_error(request_t *r, int status, const char *slug, const char *
 
 /* Answers with body (drained) and the given content type. */
 void http_respond_buffer(request_t *r, int status, const char *content_type, struct evbuffer *body);
+
+/* Answers with JSON text made elsewhere (e.g. by PostgreSQL's json_build_object). */
+void http_respond_json_text(request_t *r, int status, const char *json_text);
+
+/* Answers with no body (204). */
+void http_respond_empty(request_t *r, int status);
+
+/* The query parameter name as an integer in [min, max], def when absent.
+ * Answers 400 and returns false when it is malformed or out of range. */
+HUB_MUST_CHECK bool http_query_int(request_t *r, const char *name, long long min, long long max,
+                                   long long def, long long *out);
+
+/* Path parameter i as a positive id, or false (no such record can exist). */
+HUB_MUST_CHECK bool http_param_id(const request_t *r, int i, long long *out);
+
+/* Drops an answer not yet sent (e.g. when the commit failed). */
+void http_discard_response(request_t *r);
+
+/* Sends the answer; called once by the server after the handler. */
+void http_send(request_t *r);
+
+/* The body as a JSON object. Answers 415 (not application/json) or 400
+ * (malformed, with the byte offset) itself and returns NULL. */
+json_t *http_read_json(request_t *r);
 
 /* Sets r->id from a well-formed X-Request-Id header or a random one. */
 void http_assign_request_id(request_t *r);

@@ -14,6 +14,8 @@
 #include "config.h"
 #include "log.h"
 #include "migrate.h"
+#include "sealer.h"
+#include "access.h"
 #include "server.h"
 #include "tls.h"
 
@@ -64,7 +66,9 @@ serve(const config_t *cfg)
         tls_shutdown();
         return 1;
     }
+    access_configure(cfg);
     server_start(s);
+    sealer_t *sealer = sealer_start(cfg->db, cfg->audit_seal_interval);
     log_info("listening", "\"address\":\"%s\",\"port\":%d,\"workers\":%d,\"pid\":%d",
              cfg->listen_host, cfg->listen_port, cfg->workers, (int)getpid());
 
@@ -90,6 +94,7 @@ serve(const config_t *cfg)
         _exit(1);
     }
     server_free(s);
+    sealer_stop(sealer);
     tls_shutdown();
     log_info("stopped", NULL);
     return 0;

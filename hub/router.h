@@ -27,7 +27,8 @@ typedef struct route {
     unsigned methods;
     const char *pattern;
     route_handler_fn handler;
-    const char *name; /* stable label for logs and metrics */
+    const char *name; /* stable label for logs, metrics and audit rows */
+    unsigned roles;   /* credential roles admitted (any of them); 0: no credential needed */
 } route_t;
 
 typedef struct route_params {

@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "access.h"
 #include "db.h"
 #include "http.h"
 #include "log.h"
@@ -256,7 +257,16 @@ route_request(request_t *r, int *route_index)
     case ROUTE_FOUND:
         r->route = found;
         *route_index = (int)(found - routes);
-        found->handler(r);
+        if (found->roles == 0) {
+            found->handler(r);
+        } else if (access_authenticate(r)) {
+            if (r->who->roles & found->roles)
+                found->handler(r);
+            else
+                http_respond_error(r, 403, "forbidden",
+                                   "Your credential's roles do not allow this action.");
+            access_finish(r); /* audit row and COMMIT, before the answer goes out */
+        }
         break;
     case ROUTE_BAD_METHOD: {
         char allow[96];
@@ -277,10 +287,12 @@ log_request(const request_t *r, const char *route, int64_t usec)
 {
     log_write(LOG_INFO, "request",
               "\"request_id\":\"%s\",\"worker\":%d,\"method\":\"%s\",\"route\":\"%s\","
-              "\"status\":%d,\"duration_ms\":%.3f,\"bytes_in\":%zu,\"bytes_out\":%zu",
+              "\"status\":%d,\"duration_ms\":%.3f,\"bytes_in\":%zu,\"bytes_out\":%zu,"
+              "\"partnership\":%lld,\"partner\":%lld,\"credential\":%lld",
               r->id, r->worker, http_method_name(r->method), route, r->status,
               (double)usec / 1000.0, evbuffer_get_length(evhttp_request_get_input_buffer(r->ev)),
-              r->bytes_out);
+              r->bytes_out, r->who ? r->who->partnership_id : 0, r->who ? r->who->partner_id : 0,
+              r->who ? r->who->credential_id : 0);
 }
 
 static void
@@ -294,6 +306,7 @@ dispatch(struct evhttp_request *req, void *arg)
     evhttp_request_set_on_complete_cb(req, conn_request_done, c);
 
     request_t r = {.ev = req,
+                   .ssl = c->ssl,
                    .method = http_method(evhttp_request_get_command(req)),
                    .db = w->db,
                    .worker = w->index,
@@ -303,7 +316,8 @@ dispatch(struct evhttp_request *req, void *arg)
     int route_index = -1;
     if (!refuse_oversized(&r, w->cfg))
         route_request(&r, &route_index);
-    hub_assert(r.status != 0);
+    http_send(&r);
+    db_ensure_idle(w->db);
     int64_t usec = now_usec() - r.start_us;
     metrics_request(w->index, route_index, r.status, usec);
     log_request(&r, r.route ? r.route->name : "unmatched", usec);

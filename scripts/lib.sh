@@ -92,6 +92,45 @@ pki_create() {
     done
 }
 
+# demo_seed VAR OWNER_CONNINFO: the demo partnership (a police force, a
+# council, an NHS trust, a community reporting centre), each with a token
+# and its client certificate registered, a coordinator token and a public
+# token. Tokens are shown once, so they are kept in VAR/demo.env; with that
+# file present nothing is done.
+demo_seed() {
+    local var=$1 owner=$2 ctl=$ROOT/build/hubctl ps id tok
+    [ -f "$var/demo.env" ] && return 0
+    if [ -n "$(HUB_DB=$owner "$ctl" partnership list | grep -F 'Demo partnership')" ]; then
+        echo "demo partnership exists but $var/demo.env is gone: its tokens cannot be shown again;" \
+            "issue new ones with build/hubctl token issue" >&2
+        return 0
+    fi
+    (
+        export HUB_DB=$owner
+        set -e
+        ps=$("$ctl" partnership add "Demo partnership" --isa-ref "ISA-DEMO-2026-01" \
+            --lawful-basis "Crime and Disorder Act 1998 s.115" --retention-months 72)
+        echo "HUB_PARTNERSHIP_DEMO=$ps"
+        for entry in "police|police|Demo Constabulary" "council|council|Demo Borough Council" \
+            "health|health|Demo NHS Foundation Trust" \
+            "community|community|Demo Hate Crime Reporting Centre"; do
+            IFS='|' read -r key kind name <<<"$entry"
+            id=$("$ctl" partner add --partnership "$ps" --kind "$kind" "$name")
+            tok=$("$ctl" token issue --partner "$id" --roles submit,read --label "demo $key")
+            "$ctl" cert register --partner "$id" --roles submit,read --label "demo $key" \
+                "$var/certs/clients/$key.pem" >/dev/null
+            echo "HUB_PARTNER_${key^^}=$id"
+            echo "HUB_TOKEN_${key^^}='$tok'"
+            [ "$key" = council ] && council=$id
+        done
+        tok=$("$ctl" token issue --partner "$council" --roles read,coordinate --label "demo coordinator")
+        echo "HUB_TOKEN_COORDINATOR='$tok'"
+        tok=$("$ctl" token issue --public --partnership "$ps" --label "demo public")
+        echo "HUB_TOKEN_PUBLIC='$tok'"
+    ) >"$var/demo.env.tmp" && mv "$var/demo.env.tmp" "$var/demo.env"
+    chmod 600 "$var/demo.env"
+}
+
 # setup VAR PGPORT HUBPORT [test]: everything hubd needs; writes VAR/hub.env.
 # With HUB_DB set, that database is used instead of a local cluster.
 setup() {
@@ -112,7 +151,8 @@ setup() {
         app="host=$var/run port=$pgport user=hub_app dbname=hub"
     fi
     pki_create "$var"
-    HUB_DB=$owner HUB_SQL_DIR=$ROOT/sql "$ROOT/build/hubd" migrate
+    HUB_DB=$owner HUB_SQL_DIR=$ROOT/sql "$ROOT/build/hubd" migrate || return 1
+    demo_seed "$var" "$owner" || return 1
     {
         echo "HUB_URL='https://127.0.0.1:$hubport'"
         echo "HUB_CA='$var/certs/ca.pem'"
@@ -129,7 +169,9 @@ setup() {
             echo "HUB_CERT_$up='$var/certs/clients/$p.pem'"
             echo "HUB_KEY_$up='$var/certs/clients/$p.key'"
         done
+        cat "$var/demo.env" 2>/dev/null
     } >"$var/hub.env"
+    chmod 600 "$var/hub.env" # it holds the demo tokens
 }
 
 # hubd_env VAR: exports what hubd needs from VAR/hub.env, with the

@@ -7,7 +7,7 @@ cd "$ROOT"
 . scripts/lib.sh
 
 scripts/deps.sh run
-make -s -j"$(nproc)" build/hubd
+make -s -j"$(nproc)" build/hubd build/hubctl
 VAR=$ROOT/var
 PORT=${HUB_PORT:-8443}
 setup "$VAR" 5432 "$PORT"

@@ -9,7 +9,7 @@ cd "$ROOT" || exit 1
 . scripts/lib.sh
 
 scripts/deps.sh test || exit 1
-make -s -j"$(nproc)" build/hubd asan units || exit 1
+make -s -j"$(nproc)" build/hubd build/hubctl asan units || exit 1
 
 T=$(mktemp -d /tmp/hub-test.XXXXXX)
 chmod 755 "$T" # the postgres user must reach the cluster inside
@@ -49,7 +49,7 @@ for bin in build/tests/test_* build/asan/tests/test_*; do
 done
 
 echo "== style"
-if clang-format --dry-run -Werror hub/*.[ch] tests/unit/*.c >/dev/null 2>&1; then
+if make -s format-check >/dev/null 2>&1; then
     record pass clang-format; echo "ok - clang-format clean"
 else
     record fail clang-format; echo "not ok - clang-format: run make format"

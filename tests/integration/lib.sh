@@ -29,7 +29,8 @@ start_hubd() {
     PORT=$(free_port $((20000 + RANDOM % 12000)))
     URL=https://127.0.0.1:$PORT
     HUBD_LOG=$T/hubd-$SUITE-$PORT.log
-    env HUB_LISTEN="127.0.0.1:$PORT" "$@" "$HUB_BIN" >"$HUBD_LOG" 2>&1 &
+    # HUB_APP_DB explicitly: a suite may have sourced hub.env, whose HUB_DB is the owner.
+    env HUB_DB="$HUB_APP_DB" HUB_LISTEN="127.0.0.1:$PORT" "$@" "$HUB_BIN" >"$HUBD_LOG" 2>&1 &
     HUBD_PID=$!
     echo "$HUBD_PID" >>"$T/pids"
     for _ in $(seq 100); do

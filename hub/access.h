@@ -1,0 +1,40 @@
+/* access.h: who is calling, and the request's transaction as that caller.
+ *
+ * access_authenticate opens the transaction, identifies the credential (a
+ * bearer token, else a verified client certificate) through the database
+ * function hub.authenticate, and sets hub.partnership_id, hub.partner_id and
+ * hub.roles for that transaction only, so row-level security sees the
+ * caller and nothing leaks to the next request on the connection. Handlers
+ * then run their statements with access_run; the server calls access_finish,
+ * which appends the audit row and commits in one round trip, before the
+ * answer is sent. */
+#ifndef HUB_ACCESS_H
+#define HUB_ACCESS_H
+
+#include "config.h"
+#include "http.h"
+
+/* Reads HUB_CERT_IDENTITY once at start-up. */
+void access_configure(const config_t *cfg);
+
+/* True with r->who set and the transaction open; otherwise the answer
+ * (401, or 503 when the database is down) is already made. */
+HUB_MUST_CHECK bool access_authenticate(request_t *r);
+
+/* Runs statements in the caller's transaction in one round trip. On failure
+ * returns false with the SQLSTATE; the transaction is then rolled back and
+ * the handler answers, e.g. with access_fail. */
+HUB_MUST_CHECK bool access_run(request_t *r, const db_stmt_t *stmts, int n, PGresult **results,
+                               char sqlstate[6]);
+
+/* The usual answer for a failed statement: 409 for a uniqueness conflict,
+ * 404 for a row the caller may not touch, 503 when the database is down,
+ * else 500. */
+void access_fail(request_t *r, const char *sqlstate);
+
+/* Appends the audit row for the answer made (outcome from its status, the
+ * object from r->audit_type/audit_id) and commits. If that fails the answer
+ * is replaced by a 503. */
+void access_finish(request_t *r);
+
+#endif
