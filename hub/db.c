@@ -7,7 +7,15 @@
 
 #include "log.h"
 
+/* Statements are prepared once per connection and named after their slot.
+ * They are identified by the address of their SQL text: every statement
+ * the hub runs is a string constant, so the set is small and fixed. */
+#define DB_PREPARED_MAX 128
+#define DB_PREPARE_MIN_LEN 16 /* BEGIN, COMMIT: nothing to gain */
+
 struct db {
+    const char *prepared[DB_PREPARED_MAX];
+    int nprepared;
     char *conninfo;
     char options[128];
     int retry_ms;
@@ -76,6 +84,7 @@ mark_down(db_t *db, const char *why)
     db->was_up = false;
     PQfinish(db->conn);
     db->conn = NULL;
+    db->nprepared = 0; /* they lived in the old session */
     db->next_attempt_us = now_usec() + (int64_t)db->retry_ms * 1000;
 }
 
@@ -170,9 +179,22 @@ log_failure(const PGresult *r, char sqlstate[6])
               log_escape(PQresultErrorMessage(r), esc, sizeof(esc)));
 }
 
+/* The prepared slot of sql, or -1 when it is not prepared (yet). */
+static int
+prepared_slot(const db_t *db, const char *sql)
+{
+    for (int i = 0; i < db->nprepared; i++)
+        if (db->prepared[i] == sql)
+            return i;
+    return -1;
+}
+
 bool
 db_pipeline(db_t *db, const db_stmt_t *stmts, int n, PGresult **results, char sqlstate[6])
 {
+    enum { RUN, PREPARE_AND_RUN, UNNAMED } how[16];
+    char name[16];
+    hub_assert(n <= 16);
     snprintf(sqlstate, 6, "08006");
     for (int i = 0; i < n; i++)
         results[i] = NULL;
@@ -181,14 +203,52 @@ db_pipeline(db_t *db, const db_stmt_t *stmts, int n, PGresult **results, char sq
         return false;
     if (PQenterPipelineMode(c) != 1)
         goto broken;
-    for (int i = 0; i < n; i++)
-        if (PQsendQueryParams(c, stmts[i].sql, stmts[i].nparams, NULL, stmts[i].params, NULL, NULL,
-                              0) != 1)
+    int pending = db->nprepared; /* slots this pipeline would fill */
+    for (int i = 0; i < n; i++) {
+        const db_stmt_t *st = &stmts[i];
+        int slot = prepared_slot(db, st->sql);
+        for (int j = db->nprepared; slot < 0 && j < pending; j++)
+            if (db->prepared[j] == st->sql)
+                slot = j; /* the same statement twice in one pipeline */
+        if (slot >= 0) {
+            how[i] = RUN;
+        } else if (strlen(st->sql) >= DB_PREPARE_MIN_LEN && pending < DB_PREPARED_MAX) {
+            slot = pending;
+            db->prepared[pending++] = st->sql;
+            how[i] = PREPARE_AND_RUN;
+        } else {
+            how[i] = UNNAMED;
+        }
+        int ok = 1;
+        snprintf(name, sizeof(name), "hub%d", slot);
+        if (how[i] == PREPARE_AND_RUN)
+            ok = PQsendPrepare(c, name, st->sql, st->nparams, NULL);
+        if (ok && how[i] == UNNAMED)
+            ok = PQsendQueryParams(c, st->sql, st->nparams, NULL, st->params, NULL, NULL, 0);
+        else if (ok)
+            ok = PQsendQueryPrepared(c, name, st->nparams, st->params, NULL, NULL, 0);
+        if (ok != 1)
             goto broken;
+    }
     if (PQpipelineSync(c) != 1)
         goto broken;
     bool ok = true;
+    int prepared_ok = db->nprepared;
     for (int i = 0; i < n; i++) {
+        if (how[i] == PREPARE_AND_RUN) {
+            PGresult *p = PQgetResult(c);
+            if (p == NULL)
+                goto broken;
+            if (PQresultStatus(p) == PGRES_COMMAND_OK && ok)
+                prepared_ok++; /* slots fill in order, so this one is next */
+            else if (PQresultStatus(p) != PGRES_PIPELINE_ABORTED && ok) {
+                log_failure(p, sqlstate);
+                ok = false;
+            }
+            PQclear(p);
+            while ((p = PQgetResult(c)) != NULL)
+                PQclear(p);
+        }
         PGresult *r = PQgetResult(c);
         if (r == NULL)
             goto broken;
@@ -205,6 +265,8 @@ db_pipeline(db_t *db, const db_stmt_t *stmts, int n, PGresult **results, char sq
         while ((r = PQgetResult(c)) != NULL)
             PQclear(r);
     }
+    /* Keep only the slots whose Prepare succeeded (a prefix, in order). */
+    db->nprepared = prepared_ok;
     PGresult *sync = PQgetResult(c);
     bool synced = sync != NULL && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
     PQclear(sync);

@@ -79,7 +79,9 @@ CREATE INDEX credential_partner ON hub.credential (partnership_id, partner_id);
 -- chains each partnership's rows: hash = sha256(prev_hash || canonical row).
 CREATE TABLE hub.audit_log (
     audit_id       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    partnership_id bigint NOT NULL REFERENCES hub.partnership,
+    -- No foreign key: every insert would share-lock the one partnership row
+    -- (a MultiXact under load), and partnerships are never deleted.
+    partnership_id bigint NOT NULL,
     partner_id     bigint,
     credential_id  bigint,
     request_id     text NOT NULL CHECK (request_id ~ '^[A-Za-z0-9._-]{1,64}$'),
@@ -196,23 +198,42 @@ CREATE FUNCTION hub.authenticate(method text, secret text)
 RETURNS TABLE (credential_id bigint, kind text, partnership_id bigint, partner_id bigint,
                roles text[], partner_name text, partner_kind text, partnership_name text,
                isa_reference text)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, hub
+-- plpgsql, not sql: its plans are cached per session; this runs on every
+-- call. One query per method, so each uses its own unique index.
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, hub
 AS $$
-SELECT c.credential_id, c.kind, c.partnership_id, c.partner_id, c.roles,
-       p.name, p.kind, ps.name, ps.isa_reference
-  FROM hub.credential c
-  JOIN hub.partnership ps ON ps.partnership_id = c.partnership_id
-  LEFT JOIN hub.partner p ON p.partner_id = c.partner_id
- WHERE CASE method
-         WHEN 'token' THEN c.token_hash = decode(secret, 'hex') AND length(secret) = 64
-         WHEN 'fingerprint' THEN c.fingerprint = secret
-         WHEN 'subject' THEN c.subject = secret AND c.kind = 'certificate'
-         ELSE false
-       END
-   AND c.revoked_at IS NULL
-   AND (c.expires_at IS NULL OR c.expires_at > now())
-   AND (c.partner_id IS NULL OR p.active)
- LIMIT 1
+#variable_conflict use_column
+BEGIN
+    IF method = 'token' AND length(secret) = 64 THEN
+        RETURN QUERY
+        SELECT c.credential_id, c.kind, c.partnership_id, c.partner_id, c.roles,
+               p.name, p.kind, ps.name, ps.isa_reference
+          FROM hub.credential c
+          JOIN hub.partnership ps ON ps.partnership_id = c.partnership_id
+          LEFT JOIN hub.partner p ON p.partner_id = c.partner_id
+         WHERE c.token_hash = decode(secret, 'hex')
+           AND c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > now())
+           AND (c.partner_id IS NULL OR p.active);
+    ELSIF method = 'fingerprint' THEN
+        RETURN QUERY
+        SELECT c.credential_id, c.kind, c.partnership_id, c.partner_id, c.roles,
+               p.name, p.kind, ps.name, ps.isa_reference
+          FROM hub.credential c
+          JOIN hub.partnership ps ON ps.partnership_id = c.partnership_id
+          JOIN hub.partner p ON p.partner_id = c.partner_id
+         WHERE c.fingerprint = secret AND c.revoked_at IS NULL
+           AND (c.expires_at IS NULL OR c.expires_at > now()) AND p.active;
+    ELSIF method = 'subject' THEN
+        RETURN QUERY
+        SELECT c.credential_id, c.kind, c.partnership_id, c.partner_id, c.roles,
+               p.name, p.kind, ps.name, ps.isa_reference
+          FROM hub.credential c
+          JOIN hub.partnership ps ON ps.partnership_id = c.partnership_id
+          JOIN hub.partner p ON p.partner_id = c.partner_id
+         WHERE c.subject = secret AND c.kind = 'certificate' AND c.revoked_at IS NULL
+           AND (c.expires_at IS NULL OR c.expires_at > now()) AND p.active;
+    END IF;
+END
 $$;
 
 -- Row-level security.
