@@ -165,6 +165,22 @@ access_fail(request_t *r, const char *sqlstate)
         http_respond_error(r, 500, "internal", "The request could not be completed.");
 }
 
+void
+access_respond_json(request_t *r, const db_stmt_t *q, int status, const char *not_found)
+{
+    PGresult *res;
+    char state[6];
+    if (!access_run(r, q, 1, &res, state)) {
+        access_fail(r, state);
+        return;
+    }
+    if (PQntuples(res) == 1)
+        http_respond_json_text(r, status, PQgetvalue(res, 0, 0));
+    else
+        http_respond_error(r, 404, "not-found", not_found);
+    PQclear(res);
+}
+
 static const char *
 outcome_of(int status)
 {

@@ -32,6 +32,11 @@ HUB_MUST_CHECK bool access_run(request_t *r, const db_stmt_t *stmts, int n, PGre
  * else 500. */
 void access_fail(request_t *r, const char *sqlstate);
 
+/* Runs one statement whose single value is the JSON answer and answers
+ * with it (status), or 404 with not_found when it returns no row, or as
+ * access_fail says when it fails. */
+void access_respond_json(request_t *r, const db_stmt_t *q, int status, const char *not_found);
+
 /* Appends the audit row for the answer made (outcome from its status, the
  * object from r->audit_type/audit_id) and commits. If that fails the answer
  * is replaced by a 503. */

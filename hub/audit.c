@@ -26,12 +26,5 @@ audit_list(request_t *r)
         " FROM (SELECT * FROM hub.audit_log WHERE partnership_id = hub.current_partnership()"
         " AND audit_id < $1::bigint ORDER BY audit_id DESC LIMIT $2::int) a",
         2, params};
-    PGresult *res;
-    char state[6];
-    if (!access_run(r, &q, 1, &res, state)) {
-        access_fail(r, state);
-        return;
-    }
-    http_respond_json_text(r, 200, PQgetvalue(res, 0, 0));
-    PQclear(res);
+    access_respond_json(r, &q, 200, NULL);
 }

@@ -63,15 +63,23 @@ static const setting_t settings[] = {
      "how often the audit log's new rows are chained; 0: leave sealing to others", NULL},
 };
 
+/* The decimal number s starts with (no sign, no space); end: what follows. */
+static bool
+leading_number(const char *s, unsigned long long *v, char **end)
+{
+    if (!isdigit((unsigned char)*s))
+        return false;
+    errno = 0;
+    *v = strtoull(s, end, 10);
+    return errno == 0;
+}
+
 bool
 config_parse_size(const char *s, size_t *out)
 {
-    errno = 0;
     char *end;
-    if (!isdigit((unsigned char)*s))
-        return false;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno != 0)
+    unsigned long long v;
+    if (!leading_number(s, &v, &end))
         return false;
     unsigned shift = 0;
     if (*end == 'k' || *end == 'K')
@@ -89,12 +97,9 @@ config_parse_size(const char *s, size_t *out)
 bool
 config_parse_duration(const char *s, int *ms)
 {
-    errno = 0;
     char *end;
-    if (!isdigit((unsigned char)*s))
-        return false;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno != 0)
+    unsigned long long v;
+    if (!leading_number(s, &v, &end))
         return false;
     unsigned long long mult;
     if (strcmp(end, "ms") == 0)

@@ -21,8 +21,8 @@ struct db {
     int retry_ms;
     PGconn *conn;
     int64_t next_attempt_us;
-    _Atomic unsigned long errors; /* read by the metrics page on any worker */
-    bool was_up;
+    _Atomic unsigned long errors;              /* read by the metrics page on any worker */
+    enum { DB_UNKNOWN, DB_UP, DB_DOWN } state; /* to log changes only */
 };
 
 db_t *
@@ -77,11 +77,11 @@ static void
 mark_down(db_t *db, const char *why)
 {
     db->errors++;
-    if (db->was_up) {
+    if (db->state != DB_DOWN) {
         char esc[256];
         log_error("database unavailable", "\"reason\":\"%s\"", log_escape(why, esc, sizeof(esc)));
     }
-    db->was_up = false;
+    db->state = DB_DOWN;
     PQfinish(db->conn);
     db->conn = NULL;
     db->nprepared = 0; /* they lived in the old session */
@@ -126,9 +126,9 @@ db_conn(db_t *db)
         mark_down(db, "refusing a role that owns hub tables or bypasses row-level security");
         return NULL;
     }
-    if (!db->was_up)
+    if (db->state != DB_UP)
         log_info("database connected", NULL);
-    db->was_up = true;
+    db->state = DB_UP;
     return db->conn;
 }
 

@@ -10,19 +10,10 @@
     "json_build_object('id', partner_id, 'name', name, 'kind', kind, 'active', active,"            \
     " 'created_at', created_at)"
 
+#define NOT_FOUND "No such partner in your partnership."
+
 static const char *const kinds[] = {"police",    "council",   "health", "housing",
                                     "education", "community", "other",  NULL};
-
-/* Answers with the single JSON text of a one-row, one-column result. */
-static void
-respond_row(request_t *r, int status, PGresult *res)
-{
-    if (PQntuples(res) == 1)
-        http_respond_json_text(r, status, PQgetvalue(res, 0, 0));
-    else
-        http_respond_error(r, 404, "not-found", "No such partner in your partnership.");
-    PQclear(res);
-}
 
 void
 partners_list(request_t *r)
@@ -33,14 +24,8 @@ partners_list(request_t *r)
                    " ORDER BY partner_id), '[]'))::text FROM hub.partner"
                    " WHERE partnership_id = hub.current_partnership()",
                    0, NULL};
-    PGresult *res;
-    char state[6];
     snprintf(r->audit_type, sizeof(r->audit_type), "partner");
-    if (!access_run(r, &q, 1, &res, state)) {
-        access_fail(r, state);
-        return;
-    }
-    respond_row(r, 200, res);
+    access_respond_json(r, &q, 200, NULL);
 }
 
 void
@@ -91,7 +76,7 @@ partners_update(request_t *r)
 {
     long long id;
     if (!http_param_id(r, 0, &id)) {
-        http_respond_error(r, 404, "not-found", "No such partner in your partnership.");
+        http_respond_error(r, 404, "not-found", NOT_FOUND);
         return;
     }
     snprintf(r->audit_type, sizeof(r->audit_type), "partner");
@@ -115,11 +100,5 @@ partners_update(request_t *r)
                    " WHERE partner_id = $1::bigint AND partnership_id = hub.current_partnership()"
                    " RETURNING " PARTNER_JSON "::text",
                    2, params};
-    PGresult *res;
-    char state[6];
-    if (!access_run(r, &q, 1, &res, state)) {
-        access_fail(r, state);
-        return;
-    }
-    respond_row(r, 200, res);
+    access_respond_json(r, &q, 200, NOT_FOUND);
 }

@@ -167,6 +167,26 @@ check "another partnership's coordinator cannot touch it (404)" test "$code" = 4
 code=$(call coord PATCH "/v1/partners/abc" '{"active":true}')
 check "a malformed id is 404" test "$code" = 404
 
+# A certificate revoked in the registry (not on the CRL) gets 401.
+cn=revoked-reg-$tag
+"$ROOT/certs/make-client.sh" "$T/certs" "$cn" >/dev/null 2>&1
+cert_id=$(HUB_DB=$owner "$CTL" cert register --partner "$HUB_PARTNER_HEALTH" --roles read \
+    "$T/certs/clients/$cn.pem" 2>/dev/null)
+code=$(status_of "$URL/v1/me" --cert "$T/certs/clients/$cn.pem" --key "$T/certs/clients/$cn.key")
+check "a registered certificate is accepted" test "$code" = 200
+HUB_DB=$owner "$CTL" cert revoke "$cert_id" >/dev/null 2>&1
+code=$(status_of "$URL/v1/me" --cert "$T/certs/clients/$cn.pem" --key "$T/certs/clients/$cn.key")
+check "the same certificate revoked in the registry gets 401" test "$code" = 401
 stop_hubd
 check "hubd exits 0" test $? -eq 0
 check "no sanitizer reports" sanitizer_clean
+
+# HUB_CERT_IDENTITY=subject: the certificate's subject names the partner.
+start_hubd HUB_CERT_IDENTITY=subject || { not_ok "hubd starts (subject)"; exit 0; }
+code=$(hcurl -o "$R" -w '%{http_code}' --cert "$HUB_CERT_COUNCIL" --key "$HUB_KEY_COUNCIL" "$URL/v1/me")
+check "by subject, a registered certificate is its partner" \
+    test "$code:$(jq -r .partner.id "$R" 2>/dev/null)" = "200:$HUB_PARTNER_COUNCIL"
+code=$(status_of "$URL/v1/me" --cert "$T/certs/clients/unregistered.pem" --key "$T/certs/clients/unregistered.key")
+check "by subject, an unregistered certificate gets 401" test "$code" = 401
+stop_hubd
+check "no sanitizer reports (subject)" sanitizer_clean

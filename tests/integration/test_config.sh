@@ -25,6 +25,24 @@ check "a missing certificate is refused naming HUB_TLS_CERT" refuses HUB_TLS_CER
 check "a key not matching the certificate is refused" \
     refuses "HUB_TLS_KEY=$T/certs/clients/police.key" 'HUB_TLS_KEY'
 
+# Serving as the owner role would let the owner's policies show every row:
+# hubd must refuse such a connection (503), never serve through it.
+owner=$(. "$T/hub.env" && echo "$HUB_DB")
+port=$(free_port $((20000 + RANDOM % 12000)))
+env HUB_DB="$owner" HUB_LISTEN="127.0.0.1:$port" "$HUB_BIN" >"$T/owner.log" 2>&1 &
+pid=$!
+echo "$pid" >>"$T/pids"
+code=000
+for _ in $(seq 50); do
+    code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$HUB_CA" "https://127.0.0.1:$port/healthz")
+    [ "$code" != 000 ] && break
+    sleep 0.1
+done
+check "hubd given the owner role answers 503, not data" test "$code" = 503
+check "…and logs why" grep -q 'bypasses row-level security' "$T/owner.log"
+kill -TERM "$pid"
+wait "$pid"
+
 start_hubd || { not_ok "hubd starts"; exit 0; }
 out=$(env HUB_LISTEN="127.0.0.1:$PORT" "$HUB_BIN" 2>&1)
 rc=$?
