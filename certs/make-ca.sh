@@ -19,8 +19,8 @@
 # state files are recreated, and crl.pem is re-issued when it is missing or
 # expires within 7 days (so a long-lived dev setup keeps a valid CRL).
 set -euo pipefail
-
-prog=${0##*/}
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
     cat <<EOF
@@ -33,30 +33,6 @@ Does nothing (exit 0) when DIR/ca.key and DIR/ca.pem already exist.
   --name CN   common name of the CA (default "Partnership Data Hub dev CA")
   -h, --help  show this help
 EOF
-}
-
-die() {
-    printf '%s: %s\n' "$prog" "$*" >&2
-    exit 1
-}
-
-usage_error() {
-    printf '%s: %s\n' "$prog" "$*" >&2
-    printf 'Try "%s --help".\n' "$prog" >&2
-    exit 2
-}
-
-# Run a command quietly; show its output only when it fails.
-quiet() {
-    local log rc=0
-    log=$(mktemp)
-    "$@" >"$log" 2>&1 || rc=$?
-    if [ "$rc" -ne 0 ]; then
-        printf '%s: command failed (%d): %s\n' "$prog" "$rc" "$*" >&2
-        cat "$log" >&2
-    fi
-    rm -f "$log"
-    return "$rc"
 }
 
 # Escape a value for `openssl req -subj`.
@@ -108,17 +84,8 @@ command -v openssl >/dev/null 2>&1 || die "openssl not found"
 mkdir -p "$dir"
 cd "$dir"
 
-lock_ca() {
-    mkdir -p ca
-    if command -v flock >/dev/null 2>&1; then
-        exec 9>ca/.lock
-        flock 9
-    fi
-}
-lock_ca
-
-tmp=$(mktemp -d .make-ca.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+mkdir -p ca
+ca_begin
 
 # --- the openssl ca configuration (all paths relative to DIR) ---------------
 if [ ! -f ca/openssl.cnf ]; then
@@ -188,12 +155,7 @@ if [ -f ca.key ] && [ -f ca.pem ]; then
 elif [ -f ca.key ] || [ -f ca.pem ]; then
     die "$dir has only one of ca.key and ca.pem; refusing to continue (remove both to start over)"
 else
-    (
-        umask 077
-        quiet openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
-            -pkeyopt ec_param_enc:named_curve -out "$tmp/ca.key"
-    )
-    chmod 600 "$tmp/ca.key"
+    key_new "$tmp/ca.key"
     quiet openssl req -config ca/openssl.cnf -new -x509 -utf8 -sha256 \
         -key "$tmp/ca.key" -subj "/CN=$(subj_escape "$name")" \
         -days 1826 -extensions v3_ca -out "$tmp/ca.pem"
@@ -228,8 +190,5 @@ crl_needs_refresh() {
 }
 
 if crl_needs_refresh; then
-    quiet openssl ca -batch -config ca/openssl.cnf -gencrl -crldays 30 \
-        -out "$tmp/crl.pem"
-    chmod 644 "$tmp/crl.pem"
-    mv "$tmp/crl.pem" crl.pem
+    crl_issue
 fi

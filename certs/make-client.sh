@@ -19,8 +19,8 @@
 # Idempotent: existing NAME.key and NAME.pem are left alone (the fingerprint
 # is still printed).
 set -euo pipefail
-
-prog=${0##*/}
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
     cat <<EOF
@@ -37,29 +37,6 @@ line. Does nothing but print the fingerprint when both files already exist.
 
 NAME must match ^[a-z0-9][a-z0-9_-]{0,62}\$.
 EOF
-}
-
-die() {
-    printf '%s: %s\n' "$prog" "$*" >&2
-    exit 1
-}
-
-usage_error() {
-    printf '%s: %s\n' "$prog" "$*" >&2
-    printf 'Try "%s --help".\n' "$prog" >&2
-    exit 2
-}
-
-quiet() {
-    local log rc=0
-    log=$(mktemp)
-    "$@" >"$log" 2>&1 || rc=$?
-    if [ "$rc" -ne 0 ]; then
-        printf '%s: command failed (%d): %s\n' "$prog" "$rc" "$*" >&2
-        cat "$log" >&2
-    fi
-    rm -f "$log"
-    return "$rc"
 }
 
 fingerprint() {
@@ -117,9 +94,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$dir" ] || usage_error "missing DIR"
 [ "$have_name" -eq 1 ] || usage_error "missing NAME"
-if ! [[ $name =~ ^[a-z0-9][a-z0-9_-]{0,62}$ ]]; then
-    usage_error "bad NAME \"$name\": must match ^[a-z0-9][a-z0-9_-]{0,62}\$"
-fi
+client_name_check "$name"
 if ! [[ $days =~ ^[0-9]{1,4}$ ]] || [ "$((10#$days))" -lt 1 ] || [ "$((10#$days))" -gt 3650 ]; then
     usage_error "--days must be an integer from 1 to 3650"
 fi
@@ -128,9 +103,7 @@ days=$((10#$days))
 command -v openssl >/dev/null 2>&1 || die "openssl not found"
 [ -d "$dir" ] || die "$dir does not exist; run make-ca.sh $dir first"
 cd "$dir"
-if [ ! -f ca.key ] || [ ! -f ca.pem ] || [ ! -f ca/openssl.cnf ]; then
-    die "no CA in $dir; run make-ca.sh $dir first"
-fi
+ca_require "$dir"
 
 key=clients/$name.key
 crt=clients/$name.pem
@@ -145,13 +118,7 @@ if [ -f "$key" ] && [ -f "$crt" ]; then
 fi
 
 mkdir -p clients
-if command -v flock >/dev/null 2>&1; then
-    exec 9>ca/.lock
-    flock 9
-fi
-
-tmp=$(mktemp -d .make-client.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+ca_begin
 
 validity=(-days "$days")
 if [ "$expired" -eq 1 ]; then
@@ -160,17 +127,8 @@ if [ "$expired" -eq 1 ]; then
     validity=(-startdate "$start" -enddate "$end")
 fi
 
-(
-    umask 077
-    quiet openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
-        -pkeyopt ec_param_enc:named_curve -out "$tmp/client.key"
-)
-chmod 600 "$tmp/client.key"
-quiet openssl req -config ca/openssl.cnf -new -sha256 -key "$tmp/client.key" \
-    -subj "/O=Partnership Data Hub partner/CN=$name" -out "$tmp/client.csr"
-quiet openssl ca -batch -notext -config ca/openssl.cnf -in "$tmp/client.csr" \
-    "${validity[@]}" -extensions client_ext -out "$tmp/client.pem"
-chmod 644 "$tmp/client.pem"
+cert_issue client "/O=Partnership Data Hub partner/CN=$name" \
+    "${validity[@]}" -extensions client_ext
 mv "$tmp/client.key" "$key"
 mv "$tmp/client.pem" "$crt"
 if [ "$expired" -eq 1 ]; then

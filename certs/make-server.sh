@@ -13,8 +13,8 @@
 # Idempotent: existing server.key and server.pem are left alone (exit 0); to
 # re-issue (e.g. with other SANs) remove both files first.
 set -euo pipefail
-
-prog=${0##*/}
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
     cat <<EOF
@@ -27,29 +27,6 @@ DNS:name or IP:address. Does nothing (exit 0) when both files already exist.
 
   -h, --help  show this help
 EOF
-}
-
-die() {
-    printf '%s: %s\n' "$prog" "$*" >&2
-    exit 1
-}
-
-usage_error() {
-    printf '%s: %s\n' "$prog" "$*" >&2
-    printf 'Try "%s --help".\n' "$prog" >&2
-    exit 2
-}
-
-quiet() {
-    local log rc=0
-    log=$(mktemp)
-    "$@" >"$log" 2>&1 || rc=$?
-    if [ "$rc" -ne 0 ]; then
-        printf '%s: command failed (%d): %s\n' "$prog" "$rc" "$*" >&2
-        cat "$log" >&2
-    fi
-    rm -f "$log"
-    return "$rc"
 }
 
 dir=
@@ -99,9 +76,7 @@ done
 command -v openssl >/dev/null 2>&1 || die "openssl not found"
 [ -d "$dir" ] || die "$dir does not exist; run make-ca.sh $dir first"
 cd "$dir"
-if [ ! -f ca.key ] || [ ! -f ca.pem ] || [ ! -f ca/openssl.cnf ]; then
-    die "no CA in $dir; run make-ca.sh $dir first"
-fi
+ca_require "$dir"
 
 if [ -f server.key ] && [ -f server.pem ]; then
     # Leave it alone, but say so when a requested name is missing from it.
@@ -120,13 +95,7 @@ if [ -f server.key ] && [ -f server.pem ]; then
     exit 0
 fi
 
-if command -v flock >/dev/null 2>&1; then
-    exec 9>ca/.lock
-    flock 9
-fi
-
-tmp=$(mktemp -d .make-server.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+ca_begin
 
 cat >"$tmp/ext.cnf" <<EOF
 [ server_ext ]
@@ -138,17 +107,8 @@ authorityKeyIdentifier = keyid, issuer
 subjectAltName         = $san
 EOF
 
-(
-    umask 077
-    quiet openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
-        -pkeyopt ec_param_enc:named_curve -out "$tmp/server.key"
-)
-chmod 600 "$tmp/server.key"
-quiet openssl req -config ca/openssl.cnf -new -sha256 -key "$tmp/server.key" \
-    -subj "/CN=localhost" -out "$tmp/server.csr"
-quiet openssl ca -batch -notext -config ca/openssl.cnf -in "$tmp/server.csr" \
-    -days 397 -extfile "$tmp/ext.cnf" -extensions server_ext -out "$tmp/server.pem"
-chmod 644 "$tmp/server.pem"
+cert_issue server "/CN=localhost" \
+    -days 397 -extfile "$tmp/ext.cnf" -extensions server_ext
 mv "$tmp/server.key" server.key
 mv "$tmp/server.pem" server.pem
 printf '%s: issued %s/server.pem (%s)\n' "$prog" "$dir" "$san" >&2

@@ -10,8 +10,8 @@
 # Idempotent: revoking an already revoked certificate only re-issues the CRL.
 # The certificate and key files are kept (tests use them to check rejection).
 set -euo pipefail
-
-prog=${0##*/}
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
     cat <<EOF
@@ -22,29 +22,6 @@ Revoking an already revoked certificate is not an error.
 
   -h, --help  show this help
 EOF
-}
-
-die() {
-    printf '%s: %s\n' "$prog" "$*" >&2
-    exit 1
-}
-
-usage_error() {
-    printf '%s: %s\n' "$prog" "$*" >&2
-    printf 'Try "%s --help".\n' "$prog" >&2
-    exit 2
-}
-
-quiet() {
-    local log rc=0
-    log=$(mktemp)
-    "$@" >"$log" 2>&1 || rc=$?
-    if [ "$rc" -ne 0 ]; then
-        printf '%s: command failed (%d): %s\n' "$prog" "$rc" "$*" >&2
-        cat "$log" >&2
-    fi
-    rm -f "$log"
-    return "$rc"
 }
 
 args=()
@@ -66,26 +43,16 @@ done
 [ "${#args[@]}" -eq 2 ] || usage_error "expected DIR and NAME"
 dir=${args[0]}
 name=${args[1]}
-if ! [[ $name =~ ^[a-z0-9][a-z0-9_-]{0,62}$ ]]; then
-    usage_error "bad NAME \"$name\": must match ^[a-z0-9][a-z0-9_-]{0,62}\$"
-fi
+client_name_check "$name"
 
 command -v openssl >/dev/null 2>&1 || die "openssl not found"
 [ -d "$dir" ] || die "$dir does not exist"
 cd "$dir"
-if [ ! -f ca.key ] || [ ! -f ca.pem ] || [ ! -f ca/openssl.cnf ] || [ ! -f ca/index.txt ]; then
-    die "no CA in $dir; run make-ca.sh $dir first"
-fi
+ca_require "$dir" ca/index.txt
 crt=clients/$name.pem
 [ -f "$crt" ] || die "no certificate $dir/$crt"
 
-if command -v flock >/dev/null 2>&1; then
-    exec 9>ca/.lock
-    flock 9
-fi
-
-tmp=$(mktemp -d .revoke-client.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+ca_begin
 
 serial=$(openssl x509 -in "$crt" -noout -serial)
 serial=${serial#serial=}
@@ -106,6 +73,4 @@ else
     printf '%s: revoked %s/%s (serial %s)\n' "$prog" "$dir" "$crt" "$serial" >&2
 fi
 
-quiet openssl ca -batch -config ca/openssl.cnf -gencrl -crldays 30 -out "$tmp/crl.pem"
-chmod 644 "$tmp/crl.pem"
-mv "$tmp/crl.pem" crl.pem
+crl_issue

@@ -31,10 +31,8 @@ audit_seal_cmd(ctl_t *ctl, int argc, char **argv)
         "is left.\n",
         args, ARRAY_LEN(args)};
     int rc;
-    if (!args_parse(&spec, argc, argv, &rc))
+    if (!ctl_start(ctl, &spec, argc, argv, &rc))
         return rc;
-    if (!ctl_connect(ctl))
-        return CTL_FAIL;
 
     const char *params[] = {max ? max : "10000"};
     long long total = 0, n;
@@ -231,10 +229,8 @@ audit_verify_cmd(ctl_t *ctl, int argc, char **argv)
         "broken link: compare the sealed count with an earlier run.\n",
         args, ARRAY_LEN(args)};
     int rc;
-    if (!args_parse(&spec, argc, argv, &rc))
+    if (!ctl_start(ctl, &spec, argc, argv, &rc))
         return rc;
-    if (!ctl_connect(ctl))
-        return CTL_FAIL;
 
     const char *params[] = {partnership};
     PGresult *res = conn_exec(ctl->conn, "cannot list the partnerships",

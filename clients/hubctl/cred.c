@@ -107,10 +107,8 @@ cred_list(ctl_t *ctl, int argc, char **argv, cred_kind_t kind)
                            : kind == CRED_CERTIFICATE ? cert_cols
                                                       : any_cols;
     int rc;
-    if (!args_parse(&spec, argc, argv, &rc))
+    if (!ctl_start(ctl, &spec, argc, argv, &rc))
         return rc;
-    if (!ctl_connect(ctl))
-        return CTL_FAIL;
 
     const char *params[] = {kind == CRED_ANY ? kind_opt : kind_sql(kind), partner, partnership};
     PGresult *res = conn_exec(
@@ -133,9 +131,7 @@ cred_list(ctl_t *ctl, int argc, char **argv, cred_kind_t kind)
         3, params);
     if (res == NULL)
         return CTL_FAIL;
-    bool ok = table_print(res, cols, ARRAY_LEN(any_cols), json);
-    PQclear(res);
-    return ok ? CTL_OK : CTL_FAIL;
+    return table_list(res, cols, ARRAY_LEN(any_cols), json);
 }
 
 int
@@ -156,10 +152,8 @@ cred_revoke(ctl_t *ctl, int argc, char **argv, cred_kind_t kind)
         args, ARRAY_LEN(args)};
     const char *what = kind == CRED_TOKEN ? "token" : "certificate";
     int rc;
-    if (!args_parse(&spec, argc, argv, &rc))
+    if (!ctl_start(ctl, &spec, argc, argv, &rc))
         return rc;
-    if (!ctl_connect(ctl))
-        return CTL_FAIL;
 
     const char *params[] = {id};
     PGresult *res = NULL;

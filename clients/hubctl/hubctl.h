@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "../../hub/util.h"
+#include "args.h"
 
 enum {
     CTL_OK = 0,    /* done */
@@ -28,6 +29,12 @@ void ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Connects as the owner role; false after ctl_error. */
 HUB_MUST_CHECK bool ctl_connect(ctl_t *ctl);
+
+/* How most commands begin: args_parse, then ctl_connect. True: go on.
+ * False: stop and exit with *exit_code (args_parse's, or CTL_FAIL when the
+ * connection failed). */
+HUB_MUST_CHECK bool ctl_start(ctl_t *ctl, const arg_spec_t *spec, int argc, char **argv,
+                              int *exit_code);
 
 /* The commands: argv[0] is the verb ("add", "list" …). Each returns an exit
  * code. */

@@ -113,6 +113,15 @@ ctl_connect(ctl_t *ctl)
     return owner;
 }
 
+bool
+ctl_start(ctl_t *ctl, const arg_spec_t *spec, int argc, char **argv, int *exit_code)
+{
+    if (!args_parse(spec, argc, argv, exit_code))
+        return false;
+    *exit_code = CTL_FAIL;
+    return ctl_connect(ctl);
+}
+
 int
 main(int argc, char **argv)
 {

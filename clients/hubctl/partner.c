@@ -34,10 +34,8 @@ partner_add_cmd(ctl_t *ctl, int argc, char **argv)
         "  NAME               1-200 characters, unique within the partnership\n",
         args, ARRAY_LEN(args)};
     int rc;
-    if (!args_parse(&spec, argc, argv, &rc))
+    if (!ctl_start(ctl, &spec, argc, argv, &rc))
         return rc;
-    if (!ctl_connect(ctl))
-        return CTL_FAIL;
 
     const char *params[] = {partnership, name, kind};
     PGresult *res = conn_try(ctl->conn,
@@ -80,10 +78,8 @@ partner_list_cmd(ctl_t *ctl, int argc, char **argv)
         {"ACTIVE", "active", COL_BOOL}, {NULL, "created_at", COL_TEXT},
     };
     int rc;
-    if (!args_parse(&spec, argc, argv, &rc))
+    if (!ctl_start(ctl, &spec, argc, argv, &rc))
         return rc;
-    if (!ctl_connect(ctl))
-        return CTL_FAIL;
 
     const char *params[] = {partnership};
     PGresult *res = conn_exec(
@@ -95,9 +91,7 @@ partner_list_cmd(ctl_t *ctl, int argc, char **argv)
         1, params);
     if (res == NULL)
         return CTL_FAIL;
-    bool ok = table_print(res, cols, ARRAY_LEN(cols), json);
-    PQclear(res);
-    return ok ? CTL_OK : CTL_FAIL;
+    return table_list(res, cols, ARRAY_LEN(cols), json);
 }
 
 /* partner disable | enable ID: sets active. */
@@ -116,10 +110,8 @@ partner_set_active(ctl_t *ctl, int argc, char **argv, bool active)
                  "\"hubctl partner enable ID\". Its data and credentials are kept.\n",
         args, ARRAY_LEN(args)};
     int rc;
-    if (!args_parse(&spec, argc, argv, &rc))
+    if (!ctl_start(ctl, &spec, argc, argv, &rc))
         return rc;
-    if (!ctl_connect(ctl))
-        return CTL_FAIL;
 
     const char *params[] = {id, active ? "true" : "false"};
     PGresult *res =

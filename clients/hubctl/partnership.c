@@ -43,10 +43,8 @@ partnership_add_cmd(ctl_t *ctl, int argc, char **argv)
         "  --retention-months N    how long data is kept, 1-1200 months\n",
         args, ARRAY_LEN(args)};
     int rc;
-    if (!args_parse(&spec, argc, argv, &rc))
+    if (!ctl_start(ctl, &spec, argc, argv, &rc))
         return rc;
-    if (!ctl_connect(ctl))
-        return CTL_FAIL;
 
     const char *params[] = {name, isa, basis, months};
     PGresult *res = conn_try(ctl->conn,
@@ -87,10 +85,8 @@ partnership_list_cmd(ctl_t *ctl, int argc, char **argv)
         {"CREATED", "created_at", COL_TEXT},
     };
     int rc;
-    if (!args_parse(&spec, argc, argv, &rc))
+    if (!ctl_start(ctl, &spec, argc, argv, &rc))
         return rc;
-    if (!ctl_connect(ctl))
-        return CTL_FAIL;
 
     PGresult *res = conn_exec(
         ctl->conn, "cannot list the partnerships",
@@ -101,7 +97,5 @@ partnership_list_cmd(ctl_t *ctl, int argc, char **argv)
         0, NULL);
     if (res == NULL)
         return CTL_FAIL;
-    bool ok = table_print(res, cols, ARRAY_LEN(cols), json);
-    PQclear(res);
-    return ok ? CTL_OK : CTL_FAIL;
+    return table_list(res, cols, ARRAY_LEN(cols), json);
 }

@@ -119,14 +119,15 @@ print_text(const PGresult *res, const column_t *cols, size_t ncols)
     return true;
 }
 
-bool
-table_print(const PGresult *res, const column_t *cols, size_t ncols, bool json)
+int
+table_list(PGresult *res, const column_t *cols, size_t ncols, bool json)
 {
     hub_assert((size_t)PQnfields(res) == ncols);
     bool ok = json ? print_json(res, cols, ncols) : print_text(res, cols, ncols);
+    PQclear(res);
     if (fflush(stdout) != 0) {
         ctl_error("cannot write the list to standard output");
-        return false;
+        return CTL_FAIL;
     }
-    return ok;
+    return ok ? CTL_OK : CTL_FAIL;
 }

@@ -22,8 +22,9 @@ typedef struct {
     col_type_t type;
 } column_t;
 
-/* Prints res, whose i-th column is described by cols[i], on stdout. SQL
+/* How a list command ends: prints res, whose i-th column is described by
+ * cols[i], on stdout, clears it, and returns the command's exit code. SQL
  * NULL is "-" in text and null in JSON. */
-HUB_MUST_CHECK bool table_print(const PGresult *res, const column_t *cols, size_t ncols, bool json);
+HUB_MUST_CHECK int table_list(PGresult *res, const column_t *cols, size_t ncols, bool json);
 
 #endif
