@@ -152,6 +152,23 @@ access_run(request_t *r, const db_stmt_t *stmts, int n, PGresult **results, char
     return false;
 }
 
+bool
+access_run_commit(request_t *r, const db_stmt_t *stmts, int n, PGresult **results, char sqlstate[6])
+{
+    db_stmt_t all[16];
+    PGresult *res[16];
+    hub_assert(n < 16);
+    memcpy(all, stmts, (size_t)n * sizeof(*stmts));
+    all[n] = (db_stmt_t){"COMMIT", 0, NULL};
+    if (!access_run(r, all, n + 1, res, sqlstate))
+        return false;
+    memcpy(results, res, (size_t)n * sizeof(*res));
+    PQclear(res[n]);
+    r->in_transaction = false;
+    r->audited = true;
+    return true;
+}
+
 void
 access_fail(request_t *r, const char *sqlstate)
 {
@@ -196,7 +213,7 @@ outcome_of(int status)
 void
 access_finish(request_t *r)
 {
-    if (r->who == NULL)
+    if (r->who == NULL || r->audited)
         return;
     const identity_t *id = r->who;
     char partnership[24], partner[24], credential[24], roles[64];

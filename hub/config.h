@@ -32,7 +32,11 @@ typedef struct config {
     int db_retry;        /* ms: minimum gap between reconnection attempts */
     char *sql_dir;
     char *log_level;
-    char *cert_identity;     /* fingerprint or subject */
+    char *cert_identity; /* fingerprint or subject */
+    char *api_dir;       /* the protocol: code lists in codes/ */
+    char *pseudonym_key_file;
+    int max_batch;           /* reports in one batch submission */
+    size_t max_batch_body;   /* bytes, for routes that take batches */
     int audit_seal_interval; /* ms; 0: this hubd does not seal */
 } config_t;
 

@@ -290,6 +290,60 @@ broken:
     return false;
 }
 
+void
+db_array_init(db_array_t *a)
+{
+    a->cap = 256;
+    a->text = xmalloc(a->cap);
+    a->text[0] = '{';
+    a->len = 1;
+    a->n = 0;
+}
+
+static void
+array_put(db_array_t *a, char c)
+{
+    if (a->len + 2 >= a->cap) { /* room for the closing brace and NUL */
+        a->cap *= 2;
+        a->text = xrealloc(a->text, a->cap);
+    }
+    a->text[a->len++] = c;
+}
+
+void
+db_array_add(db_array_t *a, const char *value)
+{
+    if (a->n++ > 0)
+        array_put(a, ',');
+    if (value == NULL) {
+        for (const char *p = "NULL"; *p; p++)
+            array_put(a, *p);
+        return;
+    }
+    array_put(a, '"');
+    for (const char *p = value; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            array_put(a, '\\');
+        array_put(a, *p);
+    }
+    array_put(a, '"');
+}
+
+const char *
+db_array_text(db_array_t *a)
+{
+    a->text[a->len] = '}';
+    a->text[a->len + 1] = '\0';
+    return a->text;
+}
+
+void
+db_array_free(db_array_t *a)
+{
+    free(a->text);
+    a->text = NULL;
+}
+
 unsigned long
 db_error_count(const db_t *db)
 {

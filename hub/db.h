@@ -45,6 +45,21 @@ typedef struct db_stmt {
 HUB_MUST_CHECK bool db_pipeline(db_t *db, const db_stmt_t *stmts, int n, PGresult **results,
                                 char sqlstate[6]);
 
+/* A PostgreSQL array literal built element by element, for passing many
+ * rows as one parameter (unnest($1::text[]) …). */
+typedef struct db_array {
+    char *text;
+    size_t len, cap;
+    int n;
+} db_array_t;
+
+void db_array_init(db_array_t *a);
+/* Appends value, quoted and escaped; NULL appends SQL NULL. */
+void db_array_add(db_array_t *a, const char *value);
+/* The literal, e.g. {"a","b",NULL}; valid until the next add or free. */
+const char *db_array_text(db_array_t *a);
+void db_array_free(db_array_t *a);
+
 /* Errors seen since start (statement failures and failed connections). */
 unsigned long db_error_count(const db_t *db);
 

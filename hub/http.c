@@ -80,16 +80,33 @@ http_param_id(const request_t *r, int i, long long *out)
 }
 
 bool
-http_query_int(request_t *r, const char *name, long long min, long long max, long long def,
-               long long *out)
+http_query(request_t *r, struct evkeyvalq *kv)
 {
     const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(r->ev));
-    struct evkeyvalq kv;
-    TAILQ_INIT(&kv);
-    if (query != NULL && evhttp_parse_query_str(query, &kv) != 0) {
+    TAILQ_INIT(kv);
+    if (query != NULL && evhttp_parse_query_str(query, kv) != 0) {
+        evhttp_clear_headers(kv);
         http_respond_error(r, 400, "bad-query", "The query string is malformed.");
         return false;
     }
+    return true;
+}
+
+bool
+http_content_type_is(request_t *r, const char *type)
+{
+    const char *ct = evhttp_find_header(evhttp_request_get_input_headers(r->ev), "Content-Type");
+    size_t n = strlen(type);
+    return ct != NULL && strncasecmp(ct, type, n) == 0 && (ct[n] == '\0' || ct[n] == ';');
+}
+
+bool
+http_query_int(request_t *r, const char *name, long long min, long long max, long long def,
+               long long *out)
+{
+    struct evkeyvalq kv;
+    if (!http_query(r, &kv))
+        return false;
     const char *v = evhttp_find_header(&kv, name);
     bool ok = true;
     *out = def;
@@ -157,10 +174,7 @@ http_send(request_t *r)
 json_t *
 http_read_json(request_t *r)
 {
-    const char *ct = evhttp_find_header(evhttp_request_get_input_headers(r->ev), "Content-Type");
-    size_t n = strlen("application/json");
-    if (ct == NULL || strncasecmp(ct, "application/json", n) != 0 ||
-        (ct[n] != '\0' && ct[n] != ';')) {
+    if (!http_content_type_is(r, "application/json")) {
         http_respond_error(r, 415, "unsupported-media-type",
                            "Send the body as Content-Type: application/json.");
         return NULL;

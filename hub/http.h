@@ -35,6 +35,7 @@ struct request {
     const identity_t *who;
     identity_t identity;
     bool in_transaction;
+    bool audited; /* the handler's own statements wrote the audit row and committed */
     /* What the audit row names as the object acted on. */
     char audit_type[32];
     char audit_id[64];
@@ -71,6 +72,13 @@ void http_respond_empty(request_t *r, int status);
  * Answers 400 and returns false when it is malformed or out of range. */
 HUB_MUST_CHECK bool http_query_int(request_t *r, const char *name, long long min, long long max,
                                    long long def, long long *out);
+
+/* The query string's parameters into kv (the caller evhttp_clear_headers
+ * it). Answers 400 and returns false when the query is malformed. */
+HUB_MUST_CHECK bool http_query(request_t *r, struct evkeyvalq *kv);
+
+/* Is the request's Content-Type media type (parameters ignored)? */
+bool http_content_type_is(request_t *r, const char *type);
 
 /* Path parameter i as a positive id, or false (no such record can exist). */
 HUB_MUST_CHECK bool http_param_id(const request_t *r, int i, long long *out);

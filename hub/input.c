@@ -6,26 +6,45 @@
 #include "problem.h"
 
 void
-input_begin(input_t *in, json_t *root)
+input_begin_at(input_t *in, json_t *root, const char *prefix)
 {
     in->root = root;
-    in->problem = NULL;
+    snprintf(in->prefix, sizeof(in->prefix), "%s", prefix);
+    in->errors = NULL;
+    in->owner = in;
+}
+
+void
+input_begin(input_t *in, json_t *root)
+{
+    input_begin_at(in, root, "");
 }
 
 void
 input_error(input_t *in, const char *pointer, const char *message)
 {
-    if (in->problem == NULL)
-        in->problem = problem_new(422, "invalid-input",
-                                  "The request body has problems; see errors for each.");
-    problem_add_error(in->problem, pointer, message);
+    input_t *o = in->owner;
+    if (o->errors == NULL)
+        o->errors = json_array();
+    json_array_append_new(o->errors,
+                          json_pack("{s:s, s:s}", "pointer", pointer, "message", message));
+}
+
+bool
+input_failed(const input_t *in)
+{
+    return in->owner->errors != NULL;
 }
 
 static void
-pointer_of(const char *key, char *buf, size_t len)
+pointer_of_at(const char *prefix, const char *key, char *buf, size_t len)
 {
     /* RFC 6901: "~" and "/" in a member name are escaped. */
-    size_t o = 0;
+    size_t o = (size_t)snprintf(buf, len, "%s", prefix);
+    if (o + 4 >= len) {
+        buf[len - 1] = '\0';
+        return;
+    }
     buf[o++] = '/';
     for (; *key && o + 3 < len; key++) {
         if (*key == '~' || *key == '/') {
@@ -41,7 +60,7 @@ pointer_of(const char *key, char *buf, size_t len)
 static json_t *
 member(input_t *in, const char *key, bool required, char *ptr, size_t ptrlen)
 {
-    pointer_of(key, ptr, ptrlen);
+    pointer_of_at(in->prefix, key, ptr, ptrlen);
     json_t *v = json_object_get(in->root, key);
     if (v == NULL && required)
         input_error(in, ptr, "This member is required.");
@@ -59,8 +78,8 @@ input_only(input_t *in, const char *const *allowed)
         for (const char *const *a = allowed; *a && !known; a++)
             known = strcmp(*a, key) == 0;
         if (!known) {
-            char ptr[160];
-            pointer_of(key, ptr, sizeof(ptr));
+            char ptr[INPUT_POINTER_MAX];
+            pointer_of_at(in->prefix, key, ptr, sizeof(ptr));
             input_error(in, ptr, "Unknown member; the protocol does not define it.");
         }
     }
@@ -78,7 +97,7 @@ code_points(const char *s)
 const char *
 input_string(input_t *in, const char *key, size_t min, size_t max, bool required)
 {
-    char ptr[160], msg[96];
+    char ptr[INPUT_POINTER_MAX], msg[96];
     json_t *v = member(in, key, required, ptr, sizeof(ptr));
     if (v == NULL)
         return NULL;
@@ -110,7 +129,7 @@ input_string(input_t *in, const char *key, size_t min, size_t max, bool required
 const char *
 input_choice(input_t *in, const char *key, const char *const *choices, bool required)
 {
-    char ptr[160], msg[256];
+    char ptr[INPUT_POINTER_MAX], msg[256];
     json_t *v = member(in, key, required, ptr, sizeof(ptr));
     if (v == NULL)
         return NULL;
@@ -129,7 +148,7 @@ bool
 input_integer(input_t *in, const char *key, long long min, long long max, bool required,
               bool nullable, long long *out, bool *null)
 {
-    char ptr[160], msg[96];
+    char ptr[INPUT_POINTER_MAX], msg[96];
     if (null != NULL)
         *null = false;
     json_t *v = member(in, key, required, ptr, sizeof(ptr));
@@ -153,7 +172,7 @@ input_integer(input_t *in, const char *key, long long min, long long max, bool r
 bool
 input_bool(input_t *in, const char *key, bool required, bool *out)
 {
-    char ptr[160];
+    char ptr[INPUT_POINTER_MAX];
     json_t *v = member(in, key, required, ptr, sizeof(ptr));
     if (v == NULL)
         return false;
@@ -165,10 +184,61 @@ input_bool(input_t *in, const char *key, bool required, bool *out)
     return true;
 }
 
+bool
+input_object(input_t *parent, const char *key, bool required, input_t *child)
+{
+    char ptr[INPUT_POINTER_MAX];
+    json_t *v = member(parent, key, required, ptr, sizeof(ptr));
+    if (v == NULL)
+        return false;
+    if (!json_is_object(v)) {
+        input_error(parent, ptr, "Expected an object.");
+        return false;
+    }
+    child->root = v;
+    snprintf(child->prefix, sizeof(child->prefix), "%s", ptr);
+    child->errors = NULL;
+    child->owner = parent->owner;
+    return true;
+}
+
+void
+input_merge_patch(json_t *target, json_t *patch)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(patch, key, v)
+    {
+        json_t *t = json_object_get(target, key);
+        if (json_is_null(v))
+            json_object_del(target, key);
+        else if (json_is_object(v) && json_is_object(t))
+            input_merge_patch(t, v);
+        else if (json_is_object(v)) {
+            json_t *fresh = json_object(); /* an object patch applies to {} */
+            input_merge_patch(fresh, v);
+            json_object_set_new(target, key, fresh);
+        } else
+            json_object_set(target, key, v);
+    }
+}
+
+json_t *
+input_end_errors(input_t *in)
+{
+    json_t *e = in->owner->errors;
+    in->owner->errors = NULL;
+    return e;
+}
+
 json_t *
 input_end(input_t *in)
 {
-    json_t *p = in->problem;
-    in->problem = NULL;
+    json_t *errors = input_end_errors(in);
+    if (errors == NULL)
+        return NULL;
+    json_t *p =
+        problem_new(422, "invalid-input", "The request body has problems; see errors for each.");
+    json_object_set_new(p, "errors", errors);
     return p;
 }

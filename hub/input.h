@@ -10,12 +10,26 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#define INPUT_POINTER_MAX 160
+
 typedef struct input {
-    json_t *root;    /* borrowed */
-    json_t *problem; /* owned; NULL while nothing is wrong */
+    json_t *root;                   /* borrowed */
+    char prefix[INPUT_POINTER_MAX]; /* JSON Pointer of root in the whole body */
+    json_t *errors;                 /* [{pointer, message}]; shared with nested inputs */
+    struct input *owner;            /* the outermost input, which owns errors */
 } input_t;
 
 void input_begin(input_t *in, json_t *root);
+
+/* Like input_begin for root found at prefix (e.g. "/3" in a batch). */
+void input_begin_at(input_t *in, json_t *root, const char *prefix);
+
+/* The object member key of parent, checked with parent's error list. False
+ * (with the error noted, if required) when absent or not an object. */
+bool input_object(input_t *parent, const char *key, bool required, input_t *child);
+
+/* Has any problem been noted (in this input or any nested in it)? */
+bool input_failed(const input_t *in);
 
 /* Notes a problem at pointer (e.g. "/name"). */
 void input_error(input_t *in, const char *pointer, const char *message);
@@ -38,7 +52,14 @@ bool input_integer(input_t *in, const char *key, long long min, long long max, b
 /* A boolean member; false when absent or invalid. */
 bool input_bool(input_t *in, const char *key, bool required, bool *out);
 
+/* Applies patch to target as an RFC 7396 JSON merge patch: members of the
+ * patch replace, null removes, at any depth (target must be an object). */
+void input_merge_patch(json_t *target, json_t *patch);
+
 /* The collected 422 problem (the caller owns it), or NULL when all is well. */
 json_t *input_end(input_t *in);
+
+/* The collected errors array (the caller owns it), or NULL when all is well. */
+json_t *input_end_errors(input_t *in);
 
 #endif

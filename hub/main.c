@@ -13,7 +13,11 @@
 
 #include "config.h"
 #include "log.h"
+#include "codes.h"
 #include "migrate.h"
+#include "pseudonym.h"
+#include "report.h"
+#include "reports.h"
 #include "sealer.h"
 #include "access.h"
 #include "server.h"
@@ -52,6 +56,21 @@ serve(const config_t *cfg)
     }
     tls_install(ctx);
 
+    /* The protocol's code lists and the pseudonym key: without them no
+     * report can be checked, so their absence stops start-up. */
+    char codes_dir[4096];
+    snprintf(codes_dir, sizeof(codes_dir), "%s/codes", cfg->api_dir);
+    codes_t *codes = NULL;
+    if (!codes_load(codes_dir, &codes, err, sizeof(err)) ||
+        !report_codes_check(codes, err, sizeof(err)) ||
+        !pseudonym_load(cfg->pseudonym_key_file, err, sizeof(err))) {
+        fprintf(stderr, "hubd: %s\n", err);
+        codes_free(codes);
+        tls_shutdown();
+        return 1;
+    }
+    reports_configure(codes, cfg);
+
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
@@ -63,6 +82,8 @@ serve(const config_t *cfg)
     server_t *s = server_new(cfg, err, sizeof(err));
     if (s == NULL) {
         fprintf(stderr, "hubd: %s\n", err);
+        codes_free(codes);
+        pseudonym_forget();
         tls_shutdown();
         return 1;
     }
@@ -95,6 +116,8 @@ serve(const config_t *cfg)
     }
     server_free(s);
     sealer_stop(sealer);
+    codes_free(codes);
+    pseudonym_forget();
     tls_shutdown();
     log_info("stopped", NULL);
     return 0;

@@ -29,7 +29,11 @@ typedef struct route {
     route_handler_fn handler;
     const char *name; /* stable label for logs, metrics and audit rows */
     unsigned roles;   /* credential roles admitted (any of them); 0: no credential needed */
+    unsigned flags;   /* ROUTE_* */
 } route_t;
+
+/* The route takes batch bodies, up to HUB_MAX_BATCH_BODY (else HUB_MAX_BODY). */
+#define ROUTE_BATCH_BODY 1u
 
 typedef struct route_params {
     int n;

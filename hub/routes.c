@@ -5,22 +5,33 @@
 #include "me.h"
 #include "ops.h"
 #include "partners.h"
+#include "reports.h"
 #include "tokens.h"
 #include "util.h"
 
 /* Row-level security decides which rows a caller sees; the roles here only
  * decide which endpoints a credential may call at all. */
 const route_t routes[] = {
-    {METHOD_GET, "/healthz", ops_healthz, "healthz", 0},
-    {METHOD_GET, "/metrics", ops_metrics, "metrics", 0},
-    {METHOD_GET, "/v1/me", me_get, "me", ROLES_PARTNER},
-    {METHOD_GET, "/v1/partners", partners_list, "partners.list", ROLES_PARTNER},
-    {METHOD_POST, "/v1/partners", partners_create, "partners.create", ROLE_COORDINATE},
-    {METHOD_PATCH, "/v1/partners/{id}", partners_update, "partners.update", ROLE_COORDINATE},
-    {METHOD_GET, "/v1/tokens", tokens_list, "tokens.list", ROLES_PARTNER},
-    {METHOD_POST, "/v1/tokens", tokens_issue, "tokens.issue", ROLE_COORDINATE},
-    {METHOD_DELETE, "/v1/tokens/{id}", tokens_revoke, "tokens.revoke", ROLES_PARTNER},
-    {METHOD_GET, "/v1/audit", audit_list, "audit.list", ROLES_PARTNER},
+    {METHOD_GET, "/healthz", ops_healthz, "healthz", 0, 0},
+    {METHOD_GET, "/metrics", ops_metrics, "metrics", 0, 0},
+    {METHOD_GET, "/v1/me", me_get, "me", ROLES_PARTNER, 0},
+    {METHOD_GET, "/v1/partners", partners_list, "partners.list", ROLES_PARTNER, 0},
+    {METHOD_POST, "/v1/partners", partners_create, "partners.create", ROLE_COORDINATE, 0},
+    {METHOD_PATCH, "/v1/partners/{id}", partners_update, "partners.update", ROLE_COORDINATE, 0},
+    {METHOD_GET, "/v1/tokens", tokens_list, "tokens.list", ROLES_PARTNER, 0},
+    {METHOD_POST, "/v1/tokens", tokens_issue, "tokens.issue", ROLE_COORDINATE, 0},
+    {METHOD_DELETE, "/v1/tokens/{id}", tokens_revoke, "tokens.revoke", ROLES_PARTNER, 0},
+    {METHOD_GET, "/v1/audit", audit_list, "audit.list", ROLES_PARTNER, 0},
+    {METHOD_POST, "/v1/reports", reports_create, "reports.create", ROLE_SUBMIT, 0},
+    {METHOD_POST, "/v1/reports/batch", reports_batch, "reports.batch", ROLE_SUBMIT,
+     ROUTE_BATCH_BODY},
+    {METHOD_GET, "/v1/reports", reports_list, "reports.list", ROLE_READ, 0},
+    {METHOD_GET, "/v1/reports/{id}", reports_get, "reports.get", ROLE_READ, 0},
+    {METHOD_PATCH, "/v1/reports/{id}", reports_amend, "reports.amend", ROLE_SUBMIT, 0},
+    {METHOD_DELETE, "/v1/reports/{id}", reports_withdraw, "reports.withdraw", ROLE_SUBMIT, 0},
+    {METHOD_GET, "/v1/reports/{id}/versions", reports_versions, "reports.versions", ROLE_READ, 0},
+    {METHOD_GET, "/v1/codes", codes_index, "codes.index", 0, 0},
+    {METHOD_GET, "/v1/codes/{list}", codes_get, "codes.get", 0, 0},
 };
 
 const size_t nroutes = ARRAY_LEN(routes);

@@ -32,7 +32,8 @@
 
 #define LISTEN_BACKLOG 1024
 /* evhttp's own limits are a hard stop answered with its HTML pages; ours,
- * checked per request, are lower and answered with problem+json. */
+ * checked per request, are lower and answered with problem+json: headers
+ * up to 4 x HUB_MAX_HEADER, bodies up to 1.25 x the largest body limit. */
 #define EVHTTP_CAP_FACTOR 4
 
 typedef struct worker worker_t;
@@ -238,25 +239,48 @@ refuse_oversized(request_t *r, const config_t *cfg)
                            "The request line and headers exceed HUB_MAX_HEADER.");
         return true;
     }
-    if (evbuffer_get_length(evhttp_request_get_input_buffer(req)) > cfg->max_body) {
+    /* Before routing, only the largest limit any route has. */
+    size_t cap = cfg->max_batch_body > cfg->max_body ? cfg->max_batch_body : cfg->max_body;
+    if (evbuffer_get_length(evhttp_request_get_input_buffer(req)) > cap) {
         r->close = true;
-        http_respond_error(r, 413, "body-too-large", "The request body exceeds HUB_MAX_BODY.");
+        http_respond_error(r, 413, "body-too-large", "The request body exceeds the limit.");
         return true;
     }
     return false;
 }
 
+/* The body limit of the route (HUB_MAX_BODY unless it takes batches);
+ * true when the request exceeds it and was refused. */
+static bool
+refuse_body(request_t *r, const config_t *cfg, const route_t *found)
+{
+    bool batch = found != NULL && (found->flags & ROUTE_BATCH_BODY);
+    if (evbuffer_get_length(evhttp_request_get_input_buffer(r->ev)) <=
+        (batch ? cfg->max_batch_body : cfg->max_body))
+        return false;
+    r->close = true;
+    http_respond_error(r, 413, "body-too-large",
+                       batch ? "The request body exceeds HUB_MAX_BATCH_BODY."
+                             : "The request body exceeds HUB_MAX_BODY.");
+    return true;
+}
+
 static void
-route_request(request_t *r, int *route_index)
+route_request(request_t *r, const config_t *cfg, int *route_index)
 {
     const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(r->ev));
     const route_t *found = NULL;
     unsigned allowed = 0;
-    switch (
-        router_match(routes, nroutes, r->method, path ? path : "", &found, &r->params, &allowed)) {
-    case ROUTE_FOUND:
+    route_result_t match =
+        router_match(routes, nroutes, r->method, path ? path : "", &found, &r->params, &allowed);
+    if (match == ROUTE_FOUND) {
         r->route = found;
         *route_index = (int)(found - routes);
+    }
+    if (refuse_body(r, cfg, r->route))
+        return;
+    switch (match) {
+    case ROUTE_FOUND:
         if (found->roles == 0) {
             found->handler(r);
         } else if (access_authenticate(r)) {
@@ -315,7 +339,7 @@ dispatch(struct evhttp_request *req, void *arg)
     http_assign_request_id(&r);
     int route_index = -1;
     if (!refuse_oversized(&r, w->cfg))
-        route_request(&r, &route_index);
+        route_request(&r, w->cfg, &route_index);
     http_send(&r);
     db_ensure_idle(w->db);
     int64_t usec = now_usec() - r.start_us;
@@ -440,7 +464,8 @@ worker_init(worker_t *w, const struct sockaddr_storage *ss, socklen_t sslen, cha
                                             EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
                                             EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
     evhttp_set_max_headers_size(w->http, (ev_ssize_t)(cfg->max_header * EVHTTP_CAP_FACTOR));
-    evhttp_set_max_body_size(w->http, (ev_ssize_t)(cfg->max_body * EVHTTP_CAP_FACTOR));
+    size_t body = cfg->max_batch_body > cfg->max_body ? cfg->max_batch_body : cfg->max_body;
+    evhttp_set_max_body_size(w->http, (ev_ssize_t)(body + body / EVHTTP_CAP_FACTOR));
     struct timeval tv = {cfg->request_timeout / 1000, (cfg->request_timeout % 1000) * 1000};
     evhttp_set_timeout_tv(w->http, &tv);
     evhttp_set_bevcb(w->http, conn_new, w);

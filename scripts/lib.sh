@@ -151,6 +151,9 @@ setup() {
         app="host=$var/run port=$pgport user=hub_app dbname=hub"
     fi
     pki_create "$var"
+    if [ ! -f "$var/pseudonym.key" ]; then
+        (umask 077 && openssl rand -hex 32 >"$var/pseudonym.key")
+    fi
     HUB_DB=$owner HUB_SQL_DIR=$ROOT/sql "$ROOT/build/hubd" migrate || return 1
     demo_seed "$var" "$owner" || return 1
     {
@@ -164,6 +167,8 @@ setup() {
         echo "HUB_CLIENT_CA='$var/certs/ca.pem'"
         echo "HUB_CLIENT_CRL='$var/certs/crl.pem'"
         echo "HUB_SQL_DIR='$ROOT/sql'"
+        echo "HUB_API_DIR='$ROOT/api'"
+        echo "HUB_PSEUDONYM_KEY_FILE='$var/pseudonym.key'"
         for p in police council health community; do
             local up=${p^^}
             echo "HUB_CERT_$up='$var/certs/clients/$p.pem'"
@@ -179,6 +184,7 @@ setup() {
 hubd_env() {
     # shellcheck disable=SC1091
     . "$1/hub.env"
-    export HUB_LISTEN HUB_TLS_CERT HUB_TLS_KEY HUB_CLIENT_CA HUB_CLIENT_CRL HUB_SQL_DIR
+    export HUB_LISTEN HUB_TLS_CERT HUB_TLS_KEY HUB_CLIENT_CA HUB_CLIENT_CRL HUB_SQL_DIR HUB_API_DIR \
+        HUB_PSEUDONYM_KEY_FILE
     export HUB_DB=$HUB_APP_DB
 }

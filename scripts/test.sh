@@ -48,6 +48,22 @@ for bin in build/tests/test_* build/asan/tests/test_*; do
     [ -x "$bin" ] && run_unit "$bin"
 done
 
+echo "== protocol schema (api/schemas against api/examples)"
+if [ -d tests/schema/node_modules ] || npm ci --prefix tests/schema --no-audit --no-fund \
+    --loglevel=error >"$T/npm.log" 2>&1; then
+    out=$(node tests/schema/check.mjs 2>&1)
+    grep -E '^not ok' <<<"$out"
+    passed=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' <<<"$out")
+    failed=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' <<<"$out")
+    [ -z "$passed" ] && passed=0 failed=1
+    echo "schema: $passed passed, $failed failed"
+    for _ in $(seq "$passed"); do record pass schema; done
+    for _ in $(seq "$failed"); do record fail schema; done
+else
+    cat "$T/npm.log"
+    record fail "schema: npm ci"
+fi
+
 echo "== style"
 if make -s format-check >/dev/null 2>&1; then
     record pass clang-format; echo "ok - clang-format clean"

@@ -57,13 +57,13 @@ h_reload(request_t *req)
 }
 
 static const route_t table[] = {
-    {METHOD_GET, "/healthz", h_health, "healthz", 0},
-    {METHOD_GET, "/reports", h_list, "reports_list", 0},
-    {METHOD_POST, "/reports", h_create, "reports_create", 0},
-    {METHOD_GET | METHOD_PUT, "/reports/{id}", h_report, "report", 0},
-    {METHOD_DELETE, "/reports/{id}", h_delete, "report_delete", 0},
-    {METHOD_GET, "/partners/{partner}/reports/{id}", h_partner_report, "partner_report", 0},
-    {METHOD_POST, "/admin/reload", h_reload, "reload", 0},
+    {METHOD_GET, "/healthz", h_health, "healthz", 0, 0},
+    {METHOD_GET, "/reports", h_list, "reports_list", 0, 0},
+    {METHOD_POST, "/reports", h_create, "reports_create", 0, 0},
+    {METHOD_GET | METHOD_PUT, "/reports/{id}", h_report, "report", 0, 0},
+    {METHOD_DELETE, "/reports/{id}", h_delete, "report_delete", 0, 0},
+    {METHOD_GET, "/partners/{partner}/reports/{id}", h_partner_report, "partner_report", 0, 0},
+    {METHOD_POST, "/admin/reload", h_reload, "reload", 0, 0},
 };
 
 /* Result of one router_match call, with sentinels to show what was set. */
