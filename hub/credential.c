@@ -7,17 +7,6 @@
 
 static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-static void
-hex(const unsigned char *b, size_t n, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[b[i] >> 4];
-        out[2 * i + 1] = digits[b[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 void
 token_generate(char out[TOKEN_LEN + 1])
 {
@@ -57,7 +46,7 @@ token_hash_hex(const char *token, char out[HEX_SHA256_LEN + 1])
     unsigned char md[32];
     unsigned int n = 0;
     hub_assert(EVP_Digest(token, strlen(token), md, &n, EVP_sha256(), NULL) == 1 && n == 32);
-    hex(md, 32, out);
+    hex_encode(md, 32, out);
 }
 
 const char *
@@ -78,7 +67,7 @@ cert_fingerprint(X509 *cert, char out[HEX_SHA256_LEN + 1])
     unsigned int n = 0;
     if (X509_digest(cert, EVP_sha256(), md, &n) != 1 || n != 32)
         return false;
-    hex(md, 32, out);
+    hex_encode(md, 32, out);
     return true;
 }
 

@@ -246,8 +246,7 @@ http_assign_request_id(request_t *r)
     }
     unsigned char b[12];
     hub_assert(RAND_bytes(b, sizeof(b)) == 1);
-    for (size_t i = 0; i < sizeof(b); i++)
-        snprintf(r->id + 2 * i, 3, "%02x", b[i]);
+    hex_encode(b, sizeof(b), r->id);
 }
 
 unsigned

@@ -35,8 +35,7 @@ sha256_hex(const void *data, size_t len, char out[65])
     unsigned char md[32];
     unsigned int mdlen = 0;
     hub_assert(EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) == 1 && mdlen == 32);
-    for (int i = 0; i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    hex_encode(md, 32, out);
 }
 
 static char *

@@ -305,11 +305,18 @@ name_continues(const char *s, size_t n, size_t j)
 static bool
 titled_name_at(const char *s, size_t n, size_t i)
 {
-    static const char *const titles[] = {"Mr",  "Mrs",  "Ms",  "Miss", "Mx",   "Dr",  "Prof",
-                                         "Sir", "Dame", "Rev", "Revd", "Lord", "Lady"};
+    static const struct {
+        const char *text;
+        size_t len;
+    } titles[] = {{"Mr", 2},   {"Mrs", 3},  {"Ms", 2},  {"Miss", 4}, {"Mx", 2},
+                  {"Dr", 2},   {"Prof", 4}, {"Sir", 3}, {"Dame", 4}, {"Rev", 3},
+                  {"Revd", 4}, {"Lord", 4}, {"Lady", 4}};
+    /* This runs at every position of every string: most fail at once. */
+    if (strchr("MDPSRL", to_upper(at(s, n, i))) == NULL || at(s, n, i) == '\0')
+        return false;
     for (size_t t = 0; t < LEN(titles); t++) {
-        size_t len = strlen(titles[t]), j = i, k;
-        for (k = 0; k < len && to_upper(at(s, n, j)) == to_upper(titles[t][k]); k++)
+        size_t len = titles[t].len, j = i, k;
+        for (k = 0; k < len && to_upper(at(s, n, j)) == to_upper(titles[t].text[k]); k++)
             j++;
         if (k < len)
             continue;
@@ -386,6 +393,18 @@ email_find(const char *s, size_t n)
 pii_kind_t
 pii_scan(const char *s, size_t n)
 {
+    /* Every identifier needs an '@', two digits or a capital letter: most
+     * strings of a submission (codes) have none, and end here. */
+    size_t digits = 0;
+    bool at_sign = false, capital = false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        digits += c >= '0' && c <= '9';
+        at_sign |= c == '@';
+        capital |= c >= 'A' && c <= 'Z';
+    }
+    if (!at_sign && digits < 2 && !capital)
+        return PII_NONE;
     size_t email = email_find(s, n);
     for (size_t i = 0; i < n; i++) {
         if (i == email)

@@ -66,8 +66,7 @@ pseudonym_rekey(const char *subject_hex, char out[65])
     hub_assert(decode_hex(subject_hex, subject, sizeof(subject)));
     hub_assert(HMAC(EVP_sha256(), key, sizeof(key), subject, sizeof(subject), md, &mdlen) != NULL &&
                mdlen == 32);
-    for (int i = 0; i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    hex_encode(md, 32, out);
 }
 
 void

@@ -64,12 +64,51 @@ ptr_join(char *buf, size_t len, const char *base, const char *tail)
 
 /* ---- personal data and shape ----------------------------------------- */
 
-static void
-guard_walk(input_t *in, json_t *v, const char *ptr, int depth, bool *clean)
+/* Where guard_walk is, as a chain up to the root; a pointer string is only
+ * built when something is found, not for every member visited. */
+typedef struct path {
+    const struct path *up;
+    const char *key; /* member name, or NULL for an array index */
+    size_t index;
+} path_t;
+
+static size_t
+path_format(const path_t *p, const char *prefix, char *buf, size_t len)
 {
-    char child[INPUT_POINTER_MAX], msg[128];
+    if (p == NULL)
+        return (size_t)snprintf(buf, len, "%s", prefix);
+    size_t o = path_format(p->up, prefix, buf, len);
+    if (o + 2 >= len)
+        return o;
+    buf[o++] = '/';
+    if (p->key == NULL)
+        return o + (size_t)snprintf(buf + o, len - o, "%zu", p->index);
+    for (const char *c = p->key; *c && o + 3 < len; c++) {
+        if (*c == '~' || *c == '/') { /* RFC 6901 escapes */
+            buf[o++] = '~';
+            buf[o++] = *c == '~' ? '0' : '1';
+        } else {
+            buf[o++] = *c;
+        }
+    }
+    buf[o] = '\0';
+    return o;
+}
+
+static void
+guard_error(input_t *in, const path_t *at, const char *message)
+{
+    char ptr[INPUT_POINTER_MAX];
+    path_format(at, in->prefix, ptr, sizeof(ptr));
+    input_error(in, ptr, message);
+}
+
+static void
+guard_walk(input_t *in, json_t *v, const path_t *here, int depth, bool *clean)
+{
+    char msg[128];
     if (depth > REPORT_DEPTH_MAX) {
-        input_error(in, ptr, "Nesting is deeper than the protocol allows.");
+        guard_error(in, here, "Nesting is deeper than the protocol allows.");
         *clean = false;
         return;
     }
@@ -79,7 +118,7 @@ guard_walk(input_t *in, json_t *v, const char *ptr, int depth, bool *clean)
             snprintf(msg, sizeof(msg),
                      "This looks like %s: the hub accepts no personal data; nothing was stored.",
                      pii_kind_phrase(k));
-            input_error(in, ptr, msg);
+            guard_error(in, here, msg);
             *clean = false;
         }
     } else if (json_is_object(v)) {
@@ -93,31 +132,20 @@ guard_walk(input_t *in, json_t *v, const char *ptr, int depth, bool *clean)
                 snprintf(msg, sizeof(msg),
                          "A member name here looks like %s: the hub accepts no personal data.",
                          pii_kind_phrase(k));
-                input_error(in, ptr, msg);
+                guard_error(in, here, msg);
                 *clean = false;
                 continue;
             }
-            size_t o = (size_t)snprintf(child, sizeof(child), "%s/", ptr);
-            for (const char *c = key; *c && o + 3 < sizeof(child); c++) {
-                if (*c == '~' || *c == '/') {
-                    child[o++] = '~';
-                    child[o++] = *c == '~' ? '0' : '1';
-                } else {
-                    child[o++] = *c;
-                }
-            }
-            child[o] = '\0';
-            guard_walk(in, m, child, depth + 1, clean);
+            path_t child = {here, key, 0};
+            guard_walk(in, m, &child, depth + 1, clean);
         }
     } else if (json_is_array(v)) {
         size_t i;
         json_t *m;
         json_array_foreach(v, i, m)
         {
-            char index[24];
-            snprintf(index, sizeof(index), "%zu", i);
-            ptr_join(child, sizeof(child), ptr, index);
-            guard_walk(in, m, child, depth + 1, clean);
+            path_t child = {here, NULL, i};
+            guard_walk(in, m, &child, depth + 1, clean);
         }
     }
 }
@@ -126,7 +154,7 @@ bool
 report_guard(input_t *in, json_t *value)
 {
     bool clean = true;
-    guard_walk(in, value, in->prefix, 0, &clean);
+    guard_walk(in, value, NULL, 0, &clean);
     return clean;
 }
 
@@ -401,14 +429,24 @@ report_parse(const codes_t *codes, input_t *in, const char *today, report_t *out
     return !input_failed(in);
 }
 
+static void
+digest_field(EVP_MD_CTX *ctx, const char *v, char end)
+{
+    EVP_DigestUpdate(ctx, v, strlen(v));
+    EVP_DigestUpdate(ctx, &end, 1);
+}
+
 void
 report_content_hash(const report_t *r, const char *subject_hash, char out[65])
 {
-    char buf[2048];
-    int n = snprintf(buf, sizeof(buf), "%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|",
-                     r->external_ref, r->occurred_from, r->occurred_to, r->reported_on, r->area,
-                     r->location_type, r->ethnic_group, r->ethnic_scheme, r->ethnic_native,
-                     r->age_band, r->sex, r->repeat, r->channel, subject_hash);
+    const char *const fields[] = {
+        r->external_ref,  r->occurred_from, r->occurred_to,   r->reported_on,   r->area,
+        r->location_type, r->ethnic_group,  r->ethnic_scheme, r->ethnic_native, r->age_band,
+        r->sex,           r->repeat,        r->channel,       subject_hash};
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    hub_assert(ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1);
+    for (size_t i = 0; i < ARRAY_LEN(fields); i++)
+        digest_field(ctx, fields[i], '|');
     /* Order within a list does not change what was reported. */
     const char *sorted[REPORT_INCIDENTS_MAX];
     for (int list = 0; list < 2; list++) {
@@ -420,14 +458,13 @@ report_content_hash(const report_t *r, const char *subject_hash, char out[65])
                 sorted[j] = sorted[j - 1];
                 sorted[j - 1] = t;
             }
-        for (int i = 0; i < count && n < (int)sizeof(buf); i++)
-            n += snprintf(buf + n, sizeof(buf) - (size_t)n, "%s,", sorted[i]);
-        if (n < (int)sizeof(buf))
-            buf[n++] = '|';
+        for (int i = 0; i < count; i++)
+            digest_field(ctx, sorted[i], ',');
+        EVP_DigestUpdate(ctx, "|", 1);
     }
     unsigned char md[32];
-    unsigned int mdlen;
-    hub_assert(EVP_Digest(buf, (size_t)n, md, &mdlen, EVP_sha256(), NULL) == 1);
-    for (int i = 0; i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    unsigned int mdlen = 0;
+    hub_assert(EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen == 32);
+    EVP_MD_CTX_free(ctx);
+    hex_encode(md, 32, out);
 }

@@ -50,6 +50,17 @@ hub_panic(const char *file, int line, const char *what)
     abort();
 }
 
+void
+hex_encode(const unsigned char *bytes, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[bytes[i] >> 4];
+        out[2 * i + 1] = digits[bytes[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
 int64_t
 now_usec(void)
 {

@@ -26,6 +26,9 @@ HUB_NORETURN void hub_panic(const char *file, int line, const char *what);
             hub_panic(__FILE__, __LINE__, #cond);                                                  \
     } while (0)
 
+/* Lower-case hex of n bytes into out (2n characters and a NUL). */
+void hex_encode(const unsigned char *bytes, size_t n, char *out);
+
 /* Monotonic clock in microseconds. */
 int64_t now_usec(void);
 
