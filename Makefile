@@ -79,6 +79,7 @@ build/bench/%: bench/%.c
 bench: build/bench/hubload build/bench/idle_conns
 	@bench/run.sh
 	@bench/access.sh
+	@bench/reports.sh
 
 format:
 	clang-format -i hub/*.[ch] clients/hubctl/*.[ch] tests/unit/*.c $(wildcard bench/*.c)

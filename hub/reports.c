@@ -675,49 +675,45 @@ report_id_param(request_t *r, const char **id)
     return true;
 }
 
-void
-reports_get(request_t *r)
+/* Answers with the JSON one statement makes of the report named in the
+ * path ($1), or 404. */
+static void
+respond_report_statement(request_t *r, const char *sql)
 {
     const char *id;
     if (!report_id_param(r, &id))
         return;
     const char *params[] = {id};
-    db_stmt_t q = {
-        "SELECT hub.report_json(r)::text FROM hub.report r"
-        " WHERE r.report_id = $1::bigint AND r.partnership_id = hub.current_partnership()",
-        1, params};
+    db_stmt_t q = {sql, 1, params};
     access_respond_json(r, &q, 200, NOT_FOUND);
+}
+
+void
+reports_get(request_t *r)
+{
+    respond_report_statement(r, "SELECT hub.report_json(r)::text FROM hub.report r"
+                                " WHERE r.report_id = $1::bigint"
+                                " AND r.partnership_id = hub.current_partnership()");
 }
 
 void
 reports_versions(request_t *r)
 {
-    const char *id;
-    if (!report_id_param(r, &id))
-        return;
-    const char *params[] = {id};
-    db_stmt_t q = {
-        "SELECT json_build_object('versions', (SELECT coalesce(json_agg(v.content ORDER BY"
-        " v.version), '[]') FROM hub.report_version v WHERE v.report_id = r.report_id"
-        " AND v.partnership_id = r.partnership_id), 'current', hub.report_json(r))::text"
-        " FROM hub.report r WHERE r.report_id = $1::bigint"
-        " AND r.partnership_id = hub.current_partnership()",
-        1, params};
-    access_respond_json(r, &q, 200, NOT_FOUND);
+    respond_report_statement(
+        r, "SELECT json_build_object('versions', (SELECT coalesce(json_agg(v.content ORDER BY"
+           " v.version), '[]') FROM hub.report_version v WHERE v.report_id = r.report_id"
+           " AND v.partnership_id = r.partnership_id), 'current', hub.report_json(r))::text"
+           " FROM hub.report r WHERE r.report_id = $1::bigint"
+           " AND r.partnership_id = hub.current_partnership()");
 }
 
 void
 reports_withdraw(request_t *r)
 {
-    const char *id;
-    if (!report_id_param(r, &id))
-        return;
-    const char *params[] = {id};
-    db_stmt_t q = {"UPDATE hub.report AS r SET withdrawn_at = coalesce(withdrawn_at, now())"
-                   " WHERE report_id = $1::bigint AND partnership_id = hub.current_partnership()"
-                   " AND partner_id = hub.current_partner() RETURNING hub.report_json(r)::text",
-                   1, params};
-    access_respond_json(r, &q, 200, NOT_FOUND);
+    respond_report_statement(
+        r, "UPDATE hub.report AS r SET withdrawn_at = coalesce(withdrawn_at, now())"
+           " WHERE report_id = $1::bigint AND partnership_id = hub.current_partnership()"
+           " AND partner_id = hub.current_partner() RETURNING hub.report_json(r)::text");
 }
 
 /* The stored report in the wire format it was submitted in, for merging a
