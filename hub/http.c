@@ -14,13 +14,6 @@
 #include "problem.h"
 #include "util.h"
 
-static void
-free_text(const void *data, size_t len, void *arg)
-{
-    (void)len, (void)arg;
-    free((void *)data);
-}
-
 void
 http_set_header(request_t *r, const char *name, const char *value)
 {
@@ -132,13 +125,18 @@ http_query_int(request_t *r, const char *name, long long min, long long max, lon
     return ok;
 }
 
+static int
+dump_to_buffer(const char *text, size_t len, void *data)
+{
+    return evbuffer_add(data, text, len);
+}
+
 static void
 respond_json_as(request_t *r, int status, const char *content_type, json_t *body)
 {
     respond(r, status, content_type);
-    char *text = json_dumps(body, JSON_COMPACT);
-    hub_assert(text != NULL);
-    evbuffer_add_reference(r->body, text, strlen(text), free_text, NULL);
+    /* Straight into the answer: no string to own (it would be arena memory). */
+    hub_assert(json_dump_callback(body, dump_to_buffer, r->body, JSON_COMPACT) == 0);
     evbuffer_add(r->body, "\n", 1);
     json_decref(body);
 }

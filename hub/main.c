@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "arena.h"
 #include "codes.h"
 #include "migrate.h"
 #include "pseudonym.h"
@@ -58,6 +59,7 @@ serve(const config_t *cfg)
 
     /* The protocol's code lists and the pseudonym key: without them no
      * report can be checked, so their absence stops start-up. */
+    arena_install_json();
     char codes_dir[4096];
     snprintf(codes_dir, sizeof(codes_dir), "%s/codes", cfg->api_dir);
     codes_t *codes = NULL;

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "access.h"
+#include "arena.h"
 #include "db.h"
 #include "http.h"
 #include "log.h"
@@ -60,6 +61,7 @@ struct worker {
     struct event *stop;
     struct event *drain_deadline;
     db_t *db;
+    arena_t *arena; /* JSON memory of the request being handled */
     conn_t *conns;
     int nconns;
     bool draining;
@@ -337,6 +339,7 @@ dispatch(struct evhttp_request *req, void *arg)
                    .start_us = now_usec(),
                    .close = w->draining};
     http_assign_request_id(&r);
+    arena_enter(w->arena);
     int route_index = -1;
     if (!refuse_oversized(&r, w->cfg))
         route_request(&r, w->cfg, &route_index);
@@ -345,6 +348,7 @@ dispatch(struct evhttp_request *req, void *arg)
     int64_t usec = now_usec() - r.start_us;
     metrics_request(w->index, route_index, r.status, usec);
     log_request(&r, r.route ? r.route->name : "unmatched", usec);
+    arena_leave();
 }
 
 /* ---- workers -------------------------------------------------------- */
@@ -473,6 +477,7 @@ worker_init(worker_t *w, const struct sockaddr_storage *ss, socklen_t sslen, cha
     w->stop = event_new(w->base, -1, 0, worker_stop_cb, w);
     w->drain_deadline = evtimer_new(w->base, worker_drain_deadline_cb, w);
     w->db = db_new(cfg->db, cfg->db_timeout, cfg->db_retry);
+    w->arena = arena_new();
     hub_assert(w->stop != NULL && w->drain_deadline != NULL);
     return true;
 }
@@ -568,6 +573,7 @@ server_free(server_t *s)
         if (w->drain_deadline)
             event_free(w->drain_deadline);
         db_free(w->db);
+        arena_free(w->arena);
         if (w->base)
             event_base_free(w->base);
     }
