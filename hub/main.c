@@ -18,6 +18,7 @@
 #include "migrate.h"
 #include "pseudonym.h"
 #include "report.h"
+#include "referrals.h"
 #include "reports.h"
 #include "sealer.h"
 #include "access.h"
@@ -72,6 +73,7 @@ serve(const config_t *cfg)
         return 1;
     }
     reports_configure(codes, cfg);
+    referrals_configure(codes);
 
     sigset_t set;
     sigemptyset(&set);

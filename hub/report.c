@@ -7,19 +7,15 @@
 
 #include "pii.h"
 
-static const char *const protocol_lists[] = {"ethnic_group",
-                                             "ethnic_high_level_group",
-                                             "ethnic_police",
-                                             "ethnic_nhs",
-                                             "ethnic_scheme",
-                                             "strand",
-                                             "incident_type",
-                                             "location_type",
-                                             "age_band",
-                                             "sex",
-                                             "channel",
-                                             "repeat",
-                                             NULL};
+static const char *const protocol_lists[] = {"ethnic_group",     "ethnic_high_level_group",
+                                             "ethnic_police",    "ethnic_nhs",
+                                             "ethnic_scheme",    "strand",
+                                             "incident_type",    "location_type",
+                                             "age_band",         "sex",
+                                             "channel",          "repeat",
+                                             "referral_reason",  "decline_reason",
+                                             "urgency",          "outcome",
+                                             "victim_satisfied", NULL};
 
 bool
 report_codes_check(const codes_t *codes, char *err, size_t errlen)

@@ -691,9 +691,16 @@ respond_report_statement(request_t *r, const char *sql)
 void
 reports_get(request_t *r)
 {
-    respond_report_statement(r, "SELECT hub.report_json(r)::text FROM hub.report r"
-                                " WHERE r.report_id = $1::bigint"
-                                " AND r.partnership_id = hub.current_partnership()");
+    /* With its referrals and outcomes as far as the caller may see them
+     * (row-level security on both). */
+    respond_report_statement(
+        r, "SELECT (hub.report_json(r) || jsonb_build_object('referrals', (SELECT"
+           " coalesce(jsonb_agg(hub.referral_json(f) ORDER BY f.referral_id), '[]') FROM"
+           " hub.referral f WHERE f.report_id = r.report_id AND f.partnership_id ="
+           " r.partnership_id), 'outcomes', (SELECT coalesce(jsonb_agg(hub.outcome_json(o)"
+           " ORDER BY o.outcome_id), '[]') FROM hub.outcome o WHERE o.report_id = r.report_id"
+           " AND o.partnership_id = r.partnership_id)))::text FROM hub.report r"
+           " WHERE r.report_id = $1::bigint AND r.partnership_id = hub.current_partnership()");
 }
 
 void

@@ -5,6 +5,7 @@
 #include "me.h"
 #include "ops.h"
 #include "partners.h"
+#include "referrals.h"
 #include "reports.h"
 #include "tokens.h"
 #include "util.h"
@@ -30,6 +31,14 @@ const route_t routes[] = {
     {METHOD_PATCH, "/v1/reports/{id}", reports_amend, "reports.amend", ROLE_SUBMIT, 0},
     {METHOD_DELETE, "/v1/reports/{id}", reports_withdraw, "reports.withdraw", ROLE_SUBMIT, 0},
     {METHOD_GET, "/v1/reports/{id}/versions", reports_versions, "reports.versions", ROLE_READ, 0},
+    {METHOD_POST, "/v1/reports/{id}/referrals", referrals_create, "referrals.create", ROLE_SUBMIT,
+     0},
+    {METHOD_GET, "/v1/referrals", referrals_list, "referrals.list", ROLE_READ, 0},
+    {METHOD_POST, "/v1/referrals/{id}/accept", referrals_accept, "referrals.accept", ROLE_SUBMIT,
+     0},
+    {METHOD_POST, "/v1/referrals/{id}/decline", referrals_decline, "referrals.decline", ROLE_SUBMIT,
+     0},
+    {METHOD_POST, "/v1/reports/{id}/outcomes", outcomes_create, "outcomes.create", ROLE_SUBMIT, 0},
     {METHOD_GET, "/v1/codes", codes_index, "codes.index", 0, 0},
     {METHOD_GET, "/v1/codes/{list}", codes_get, "codes.get", 0, 0},
 };

@@ -434,8 +434,12 @@ has_ids() { # has_ids WANT_PRESENT WANT_ABSENT: against $R.ids
 listed "police lists exactly its own reports" "" "true"
 check "…its fixtures in, the council's out" has_ids "$id_p $id_l1 $id_l2 $id_l3" "$id_council"
 if walk "$HUB_TOKEN_COUNCIL" "" 1000; then
-    db_ids "$HUB_PARTNER_COUNCIL" true >"$R.db"
-    check "the council lists exactly its own reports" cmp -s "$R.ids" "$R.db"
+    # Its own, and those referred to it (open or accepted referrals).
+    q "SELECT report_id FROM hub.report r WHERE partnership_id = $HUB_PARTNERSHIP_DEMO
+         AND (partner_id = $HUB_PARTNER_COUNCIL OR EXISTS (SELECT FROM hub.referral f
+              WHERE f.report_id = r.report_id AND f.to_partner = $HUB_PARTNER_COUNCIL
+              AND f.status IN ('open', 'accepted'))) ORDER BY report_id" >"$R.db"
+    check "the council lists exactly its own reports and those referred to it" cmp -s "$R.ids" "$R.db"
     check "…none of police's" has_ids "$id_council" "$id_p $id_p2 $id_o $id_l1 $id_l2 $id_l3"
 else
     not_ok "the council lists its reports"

@@ -171,6 +171,7 @@ typedef struct expected_list {
 static const expected_list_t expected_lists[] = {
     {"age_band", 8, "0-15", "unknown"},
     {"channel", 8, "in_person", "other"},
+    {"decline_reason", 5, "not_our_remit", "other"},
     {"ethnic_group", 20, "asian_bangladeshi", "not_stated"},
     {"ethnic_high_level_group", 5, "asian", "other"},
     {"ethnic_nhs", 18, "A", "99"},
@@ -178,9 +179,13 @@ static const expected_list_t expected_lists[] = {
     {"ethnic_scheme", 3, "ons2021", "nhs"},
     {"incident_type", 9, "verbal_abuse", "other"},
     {"location_type", 10, "home", "other"},
+    {"outcome", 17, "charged_or_summonsed", "case_closed"},
+    {"referral_reason", 7, "housing_action", "other"},
     {"repeat", 3, "yes", "unknown"},
     {"sex", 4, "female", "not_stated"},
     {"strand", 7, "race", "other"},
+    {"urgency", 2, "routine", "urgent"},
+    {"victim_satisfied", 3, "yes", "unknown"},
 };
 
 static codes_t *

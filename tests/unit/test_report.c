@@ -1532,12 +1532,15 @@ static void
 make_codes_dir(tmpdir_t *t, const char *omit, const char *overlay, const char *overlay_file)
 {
     static const char *const lists[] = {
-        "ethnic_group",  "ethnic_high_level_group",
-        "ethnic_police", "ethnic_nhs",
-        "ethnic_scheme", "strand",
-        "incident_type", "location_type",
-        "age_band",      "sex",
-        "channel",       "repeat",
+        "ethnic_group",     "ethnic_high_level_group",
+        "ethnic_police",    "ethnic_nhs",
+        "ethnic_scheme",    "strand",
+        "incident_type",    "location_type",
+        "age_band",         "sex",
+        "channel",          "repeat",
+        "referral_reason",  "decline_reason",
+        "urgency",          "outcome",
+        "victim_satisfied",
     };
     snprintf(t->path, sizeof(t->path), "/tmp/test_report.XXXXXX");
     assert_non_null(mkdtemp(t->path));
@@ -1597,12 +1600,15 @@ test_codes_check_missing_list(void **state)
 {
     (void)state;
     static const char *const lists[] = {
-        "ethnic_group",  "ethnic_high_level_group",
-        "ethnic_police", "ethnic_nhs",
-        "ethnic_scheme", "strand",
-        "incident_type", "location_type",
-        "age_band",      "sex",
-        "channel",       "repeat",
+        "ethnic_group",     "ethnic_high_level_group",
+        "ethnic_police",    "ethnic_nhs",
+        "ethnic_scheme",    "strand",
+        "incident_type",    "location_type",
+        "age_band",         "sex",
+        "channel",          "repeat",
+        "referral_reason",  "decline_reason",
+        "urgency",          "outcome",
+        "victim_satisfied",
     };
     for (size_t i = 0; i < LEN(lists); i++) {
         tmpdir_t t;
