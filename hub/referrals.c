@@ -24,23 +24,10 @@ referrals_configure(const codes_t *c)
     codes = c;
 }
 
-/* A member whose value is a code of the named list, or NULL (error noted). */
 static const char *
 code_of(input_t *in, const char *key, const char *listname, bool required)
 {
-    const code_list_t *list = codes_list(codes, listname);
-    const char *v = input_string(in, key, 1, 64, required);
-    if (v == NULL)
-        return NULL;
-    int row = code_list_find(list, v);
-    if (row >= 0)
-        return code_list_code(list, (size_t)row);
-    char ptr[INPUT_POINTER_MAX], msg[512];
-    snprintf(ptr, sizeof(ptr), "/%s", key);
-    snprintf(msg, sizeof(msg), "Unknown code; the list %s allows: %s.", listname,
-             code_list_allowed(list));
-    input_error(in, ptr, msg);
-    return NULL;
+    return report_code_member(in, codes, key, listname, required);
 }
 
 static bool
@@ -255,10 +242,10 @@ outcome_allowed(const char *outcome, const char *kind)
 static const char outcome_sql[] =
     "WITH rep AS (SELECT reported_on FROM hub.report WHERE report_id = $1::bigint"
     " AND partnership_id = hub.current_partnership()),"
-    " ins AS (INSERT INTO hub.outcome AS o (partnership_id, report_id, partner_id, outcome, "
-    "on_date,"
-    " victim_satisfied) SELECT hub.current_partnership(), $1::bigint, hub.current_partner(), $2,"
-    " $3::date, $4 FROM rep WHERE rep.reported_on <= $3::date"
+    " ins AS (INSERT INTO hub.outcome AS o (partnership_id, report_id, partner_id, outcome,"
+    " on_date, victim_satisfied)"
+    " SELECT hub.current_partnership(), $1::bigint, hub.current_partner(), $2, $3::date, $4"
+    " FROM rep WHERE rep.reported_on <= $3::date"
     " RETURNING outcome_id, hub.outcome_json(o)::text AS body)"
     " SELECT (SELECT count(*) FROM rep), (SELECT outcome_id FROM ins), (SELECT body FROM ins)";
 

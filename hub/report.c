@@ -209,9 +209,10 @@ pointer(const input_t *in, const char *key, char *buf, size_t len)
 
 /* A member whose value is a code of list; the code's stable copy or NULL. */
 static const char *
-code_member(input_t *in, const char *key, const code_list_t *list, const char *listname)
+code_member_of(input_t *in, const char *key, const code_list_t *list, const char *listname,
+               bool required)
 {
-    const char *v = input_string(in, key, 1, 64, true);
+    const char *v = input_string(in, key, 1, 64, required);
     if (v == NULL)
         return NULL;
     int row = code_list_find(list, v);
@@ -311,6 +312,19 @@ list_of(const codes_t *codes, const char *name)
     const code_list_t *l = codes_list(codes, name);
     hub_assert(l != NULL); /* checked when the codes were loaded */
     return l;
+}
+
+static const char *
+code_member(input_t *in, const char *key, const code_list_t *list, const char *listname)
+{
+    return code_member_of(in, key, list, listname, true);
+}
+
+const char *
+report_code_member(input_t *in, const codes_t *codes, const char *key, const char *listname,
+                   bool required)
+{
+    return code_member_of(in, key, list_of(codes, listname), listname, required);
 }
 
 /* victim: ethnic group in its scheme, mapped to ONS 2021; age band; sex. */

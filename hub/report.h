@@ -49,6 +49,12 @@ bool report_guard(input_t *in, json_t *value);
  * valid, with out filled; otherwise the problems are noted in in. */
 bool report_parse(const codes_t *codes, input_t *in, const char *today, report_t *out);
 
+/* A member of in whose value is a code of the named list: the code's
+ * stable copy, or NULL with the problem noted (missing when required, or
+ * unknown, listing the allowed codes). */
+const char *report_code_member(input_t *in, const codes_t *codes, const char *key,
+                               const char *listname, bool required);
+
 /* Is s a real calendar date written YYYY-MM-DD? */
 bool report_date_valid(const char *s);
 
