@@ -8,7 +8,7 @@ CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
             -Wformat=2 -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
             -DHUB_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS))
-LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lpthread
+LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 SANFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 HUB_SRC  := $(filter-out hub/main.c,$(wildcard hub/*.c))

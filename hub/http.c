@@ -292,3 +292,83 @@ http_method_name(unsigned method)
         return "OTHER";
     }
 }
+
+json_t *
+http_read_json_batch(request_t *r, const char *what)
+{
+    if (http_content_type_is(r, "application/json")) {
+        struct evbuffer *in = evhttp_request_get_input_buffer(r->ev);
+        size_t len = evbuffer_get_length(in);
+        json_error_t err;
+        json_t *a = json_loadb(len ? (const char *)evbuffer_pullup(in, -1) : "", len,
+                               JSON_REJECT_DUPLICATES, &err);
+        if (a == NULL || !json_is_array(a)) {
+            char detail[200];
+            if (a == NULL)
+                snprintf(detail, sizeof(detail), "The body is not valid JSON: %s at byte %d.",
+                         err.text, err.position);
+            else
+                snprintf(detail, sizeof(detail), "The body must be a JSON array of %s.", what);
+            json_t *p = problem_new(400, "malformed-json", detail);
+            if (a == NULL)
+                json_object_set_new(p, "offset", json_integer(err.position));
+            json_decref(a);
+            http_respond_problem(r, p);
+            return NULL;
+        }
+        return a;
+    }
+    if (!http_content_type_is(r, "application/x-ndjson")) {
+        char detail[200];
+        snprintf(detail, sizeof(detail),
+                 "Send a JSON array of %s (application/json) or one per line "
+                 "(application/x-ndjson).",
+                 what);
+        http_respond_error(r, 415, "unsupported-media-type", detail);
+        return NULL;
+    }
+    struct evbuffer *in = evhttp_request_get_input_buffer(r->ev);
+    size_t len = evbuffer_get_length(in);
+    const char *text = len ? (const char *)evbuffer_pullup(in, -1) : "";
+    json_t *a = json_array();
+    size_t line = 0;
+    for (const char *p = text, *end = text + len; p < end; line++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        size_t skip = strspn(p, " \t\r");
+        if (skip < n) { /* blank lines are allowed, e.g. a trailing one */
+            json_error_t err;
+            json_t *v = json_loadb(p, n, JSON_REJECT_DUPLICATES, &err);
+            if (v == NULL) {
+                char detail[200];
+                snprintf(detail, sizeof(detail), "Line %zu is not valid JSON: %s at column %d.",
+                         line + 1, err.text, err.column);
+                json_t *prob = problem_new(400, "malformed-json", detail);
+                json_object_set_new(prob, "line", json_integer((json_int_t)line + 1));
+                json_decref(a);
+                http_respond_problem(r, prob);
+                return NULL;
+            }
+            json_array_append_new(a, v);
+        }
+        p += n + (nl != NULL);
+    }
+    return a;
+}
+
+bool
+http_query_flag(request_t *r, struct evkeyvalq *kv, const char *name, bool *out)
+{
+    const char *v = evhttp_find_header(kv, name);
+    *out = false;
+    if (v == NULL || strcmp(v, "false") == 0)
+        return true;
+    if (strcmp(v, "true") == 0) {
+        *out = true;
+        return true;
+    }
+    char detail[96];
+    snprintf(detail, sizeof(detail), "Query parameter %s must be true or false.", name);
+    http_respond_error(r, 400, "bad-query", detail);
+    return false;
+}

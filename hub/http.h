@@ -77,6 +77,11 @@ HUB_MUST_CHECK bool http_query_int(request_t *r, const char *name, long long min
  * it). Answers 400 and returns false when the query is malformed. */
 HUB_MUST_CHECK bool http_query(request_t *r, struct evkeyvalq *kv);
 
+/* The query parameter name of kv (from http_query) as true or false,
+ * false when absent. Answers 400 and returns false when it is neither. */
+HUB_MUST_CHECK bool http_query_flag(request_t *r, struct evkeyvalq *kv, const char *name,
+                                    bool *out);
+
 /* Is the request's Content-Type media type (parameters ignored)? */
 bool http_content_type_is(request_t *r, const char *type);
 
@@ -92,6 +97,12 @@ void http_send(request_t *r);
 /* The body as a JSON object. Answers 415 (not application/json) or 400
  * (malformed, with the byte offset) itself and returns NULL. */
 json_t *http_read_json(request_t *r);
+
+/* A batch as a JSON array: an application/json body's array, or one value
+ * per line of an application/x-ndjson body (blank lines skipped). Answers
+ * 415 or 400 (naming what the batch holds, e.g. "reports") itself and
+ * returns NULL. */
+json_t *http_read_json_batch(request_t *r, const char *what);
 
 /* Sets r->id from a well-formed X-Request-Id header or a random one. */
 void http_assign_request_id(request_t *r);

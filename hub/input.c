@@ -15,6 +15,13 @@ input_begin_at(input_t *in, json_t *root, const char *prefix)
 }
 
 void
+input_begin_within(input_t *in, json_t *root, const char *prefix, input_t *outer)
+{
+    input_begin_at(in, root, prefix);
+    in->owner = outer->owner;
+}
+
+void
 input_begin(input_t *in, json_t *root)
 {
     input_begin_at(in, root, "");
@@ -55,6 +62,12 @@ pointer_of_at(const char *prefix, const char *key, char *buf, size_t len)
         }
     }
     buf[o] = '\0';
+}
+
+void
+input_pointer(const input_t *in, const char *key, char *buf, size_t len)
+{
+    pointer_of_at(in->prefix, key, buf, len);
 }
 
 static json_t *

@@ -24,12 +24,19 @@ void input_begin(input_t *in, json_t *root);
 /* Like input_begin for root found at prefix (e.g. "/3" in a batch). */
 void input_begin_at(input_t *in, json_t *root, const char *prefix);
 
+/* Like input_begin_at, noting problems in outer's list: one problem for a
+ * whole batch, each item's pointers under its prefix. */
+void input_begin_within(input_t *in, json_t *root, const char *prefix, input_t *outer);
+
 /* The object member key of parent, checked with parent's error list. False
  * (with the error noted, if required) when absent or not an object. */
 bool input_object(input_t *parent, const char *key, bool required, input_t *child);
 
 /* Has any problem been noted (in this input or any nested in it)? */
 bool input_failed(const input_t *in);
+
+/* The JSON Pointer of member key of in (escaped as RFC 6901 says). */
+void input_pointer(const input_t *in, const char *key, char *buf, size_t len);
 
 /* Notes a problem at pointer (e.g. "/name"). */
 void input_error(input_t *in, const char *pointer, const char *message);

@@ -15,6 +15,8 @@
 #include "log.h"
 #include "arena.h"
 #include "codes.h"
+#include "indicator.h"
+#include "indicators.h"
 #include "migrate.h"
 #include "pseudonym.h"
 #include "report.h"
@@ -66,6 +68,7 @@ serve(const config_t *cfg)
     codes_t *codes = NULL;
     if (!codes_load(codes_dir, &codes, err, sizeof(err)) ||
         !report_codes_check(codes, err, sizeof(err)) ||
+        !indicator_codes_check(codes, err, sizeof(err)) ||
         !pseudonym_load(cfg->pseudonym_key_file, err, sizeof(err))) {
         fprintf(stderr, "hubd: %s\n", err);
         codes_free(codes);
@@ -74,6 +77,7 @@ serve(const config_t *cfg)
     }
     reports_configure(codes, cfg);
     referrals_configure(codes);
+    indicators_configure(codes, cfg);
 
     sigset_t set;
     sigemptyset(&set);

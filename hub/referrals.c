@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "access.h"
 #include "input.h"
@@ -55,19 +54,23 @@ refuse(request_t *r, const char *pointer, const char *message)
 
 /* ---- referrals --------------------------------------------------------- */
 
-/* The due date is counted from today in the agreement's working days. The
- * owner check is the insert policy's (a report that is not the caller's
- * makes the insert fail, answered 404). */
+/* The due date is counted from today in the agreement's working days.
+ * Which condition failed comes back: the report is not the caller's (404,
+ * whatever the body says), or the receiver is not another active partner
+ * of the partnership (422). The insert policy checks ownership again. */
 static const char refer_sql[] =
-    "INSERT INTO hub.referral (partnership_id, report_id, from_partner, to_partner, reason,"
-    " urgency, due_on)"
-    " SELECT hub.current_partnership(), $1::bigint, hub.current_partner(), p.partner_id, $3, $4,"
-    " hub.add_working_days((now() AT TIME ZONE 'UTC')::date, CASE $4 WHEN 'urgent'"
+    "WITH rep AS (SELECT report_id FROM hub.report WHERE report_id = $1::bigint"
+    " AND partnership_id = hub.current_partnership() AND partner_id = hub.current_partner()),"
+    " ins AS (INSERT INTO hub.referral AS f (partnership_id, report_id, from_partner, to_partner,"
+    " reason, urgency, due_on)"
+    " SELECT hub.current_partnership(), rep.report_id, hub.current_partner(), p.partner_id, $3,"
+    " $4, hub.add_working_days((now() AT TIME ZONE 'UTC')::date, CASE $4 WHEN 'urgent'"
     " THEN ps.ack_days_urgent ELSE ps.ack_days_routine END)"
-    " FROM hub.partner p JOIN hub.partnership ps USING (partnership_id)"
+    " FROM rep, hub.partner p JOIN hub.partnership ps USING (partnership_id)"
     " WHERE p.partner_id = $2::bigint AND p.partnership_id = hub.current_partnership()"
     " AND p.active AND p.partner_id <> hub.current_partner()"
-    " RETURNING referral_id, hub.referral_json(referral)::text";
+    " RETURNING referral_id, hub.referral_json(f)::text AS body)"
+    " SELECT (SELECT count(*) FROM rep), (SELECT referral_id FROM ins), (SELECT body FROM ins)";
 
 void
 referrals_create(request_t *r)
@@ -107,15 +110,17 @@ referrals_create(request_t *r)
             access_fail(r, state);
         return;
     }
-    if (PQntuples(res) == 0) {
+    if (atoi(PQgetvalue(res, 0, 0)) == 0) {
+        http_respond_error(r, 404, "not-found", NO_REPORT);
+    } else if (PQgetisnull(res, 0, 1)) {
         refuse(r, "/to_partner",
                "Refer to another active partner of your partnership (GET /v1/partners).");
     } else {
         char location[96];
-        snprintf(r->audit_id, sizeof(r->audit_id), "%s", PQgetvalue(res, 0, 0));
+        snprintf(r->audit_id, sizeof(r->audit_id), "%s", PQgetvalue(res, 0, 1));
         snprintf(location, sizeof(location), "/v1/referrals/%s", r->audit_id);
         http_set_header(r, "Location", location);
-        http_respond_json_text(r, 201, PQgetvalue(res, 0, 1));
+        http_respond_json_text(r, 201, PQgetvalue(res, 0, 2));
     }
     PQclear(res);
 }
@@ -267,10 +272,7 @@ outcomes_create(request_t *r)
     if (json_object_get(body, "victim_satisfied") != NULL)
         satisfied = code_of(&in, "victim_satisfied", "victim_satisfied", false);
     char today[11];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+    utc_today(today);
     if (on != NULL && !report_date_valid(on))
         input_error(&in, "/on", "Expected a real date written YYYY-MM-DD.");
     else if (on != NULL && strcmp(on, today) > 0)

@@ -201,12 +201,6 @@ ref_valid(const char *s)
     return true;
 }
 
-static void
-pointer(const input_t *in, const char *key, char *buf, size_t len)
-{
-    ptr_join(buf, len, in->prefix, key);
-}
-
 /* A member whose value is a code of list; the code's stable copy or NULL. */
 static const char *
 code_member_of(input_t *in, const char *key, const code_list_t *list, const char *listname,
@@ -219,7 +213,7 @@ code_member_of(input_t *in, const char *key, const code_list_t *list, const char
     if (row >= 0)
         return code_list_code(list, (size_t)row);
     char ptr[INPUT_POINTER_MAX], msg[512];
-    pointer(in, key, ptr, sizeof(ptr));
+    input_pointer(in, key, ptr, sizeof(ptr));
     snprintf(msg, sizeof(msg), "Unknown code; the list %s allows: %s.", listname,
              code_list_allowed(list));
     input_error(in, ptr, msg);
@@ -232,7 +226,7 @@ codes_member(input_t *in, const char *key, const code_list_t *list, const char *
              const char **out, int max)
 {
     char ptr[INPUT_POINTER_MAX], item[INPUT_POINTER_MAX + 8], msg[512];
-    pointer(in, key, ptr, sizeof(ptr));
+    input_pointer(in, key, ptr, sizeof(ptr));
     json_t *a = json_object_get(in->root, key);
     if (a == NULL) {
         input_error(in, ptr, "This member is required.");
@@ -280,7 +274,7 @@ shaped_member(input_t *in, const char *key, bool required, bool (*valid)(const c
               const char *expected)
 {
     char ptr[INPUT_POINTER_MAX];
-    pointer(in, key, ptr, sizeof(ptr));
+    input_pointer(in, key, ptr, sizeof(ptr));
     json_t *v = json_object_get(in->root, key);
     if (v == NULL) {
         if (required)
@@ -355,7 +349,7 @@ parse_victim(const codes_t *codes, input_t *in, report_t *out)
         }
     } else if (json_object_get(v.root, "ethnic_group") == NULL) {
         char ptr[INPUT_POINTER_MAX];
-        pointer(&v, "ethnic_group", ptr, sizeof(ptr)); /* checked once the scheme is right */
+        input_pointer(&v, "ethnic_group", ptr, sizeof(ptr)); /* checked once the scheme is right */
         input_error(&v, ptr, "This member is required.");
     }
     out->age_band = code_member(&v, "age_band", list_of(codes, "age_band"), "age_band");
@@ -373,12 +367,12 @@ report_parse(const codes_t *codes, input_t *in, const char *today, report_t *out
                                          "subject_key", NULL});
     const char *protocol = input_string(in, "protocol", 1, 64, true);
     if (protocol != NULL && strcmp(protocol, REPORT_PROTOCOL) != 0) {
-        pointer(in, "protocol", ptr, sizeof(ptr));
+        input_pointer(in, "protocol", ptr, sizeof(ptr));
         input_error(in, ptr, "Expected \"" REPORT_PROTOCOL "\".");
     }
     const char *ref = input_string(in, "external_ref", 1, REPORT_REF_MAX, true);
     if (ref != NULL && !ref_valid(ref)) {
-        pointer(in, "external_ref", ptr, sizeof(ptr));
+        input_pointer(in, "external_ref", ptr, sizeof(ptr));
         input_error(in, ptr, "Use only letters, digits and . _ / -");
     } else if (ref != NULL) {
         snprintf(out->external_ref, sizeof(out->external_ref), "%s", ref);
@@ -390,11 +384,11 @@ report_parse(const codes_t *codes, input_t *in, const char *today, report_t *out
     if (from && !to_given)
         memcpy(out->occurred_to, out->occurred_from, 11); /* a single day */
     if (from && to && strcmp(out->occurred_to, out->occurred_from) < 0) {
-        pointer(in, "occurred_to", ptr, sizeof(ptr));
+        input_pointer(in, "occurred_to", ptr, sizeof(ptr));
         input_error(in, ptr, "occurred_to is before occurred_from.");
     }
     if (from && rep && strcmp(out->reported_on, out->occurred_from) < 0) {
-        pointer(in, "reported_on", ptr, sizeof(ptr));
+        input_pointer(in, "reported_on", ptr, sizeof(ptr));
         input_error(in, ptr, "reported_on is before occurred_from.");
     }
     const char *const date_keys[] = {"occurred_from", "occurred_to", "reported_on"};
@@ -403,7 +397,7 @@ report_parse(const codes_t *codes, input_t *in, const char *today, report_t *out
                            to && to_given ? out->occurred_to : NULL, rep ? out->reported_on : NULL};
     for (int i = 0; i < 3; i++) {
         if (dates[i] != NULL && strcmp(dates[i], today) > 0) {
-            pointer(in, date_keys[i], ptr, sizeof(ptr));
+            input_pointer(in, date_keys[i], ptr, sizeof(ptr));
             input_error(in, ptr, "This date is in the future.");
         }
     }
@@ -431,7 +425,7 @@ report_parse(const codes_t *codes, input_t *in, const char *today, report_t *out
             memcpy(out->subject_key, s, 65);
             out->has_subject = true;
         } else {
-            pointer(in, "subject_key", ptr, sizeof(ptr));
+            input_pointer(in, "subject_key", ptr, sizeof(ptr));
             input_error(in, ptr,
                         "Expected the keyed pseudonym: 64 lower-case hexadecimal characters.");
         }

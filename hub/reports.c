@@ -32,15 +32,6 @@ reports_configure(const codes_t *c, const config_t *cfg)
     config = cfg;
 }
 
-static void
-today_utc(char out[11])
-{
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
 /* ---- one report in, checked and ready for the database --------------- */
 
 typedef struct prepared {
@@ -143,7 +134,7 @@ reports_create(request_t *r)
     if (body == NULL)
         return;
     char today[11];
-    today_utc(today);
+    utc_today(today);
     input_t in;
     input_begin(&in, body);
     prepared_t p;
@@ -187,84 +178,6 @@ typedef struct item {
     int status;
     char id[24];
 } item_t;
-
-/* The batch as a JSON array: a JSON body's array, or one value per NDJSON
- * line. NULL when the body cannot be read (the answer is made). */
-static json_t *
-read_batch(request_t *r)
-{
-    if (http_content_type_is(r, "application/json")) {
-        struct evbuffer *in = evhttp_request_get_input_buffer(r->ev);
-        size_t len = evbuffer_get_length(in);
-        json_error_t err;
-        json_t *a = json_loadb(len ? (const char *)evbuffer_pullup(in, -1) : "", len,
-                               JSON_REJECT_DUPLICATES, &err);
-        if (a == NULL || !json_is_array(a)) {
-            char detail[200];
-            if (a == NULL)
-                snprintf(detail, sizeof(detail), "The body is not valid JSON: %s at byte %d.",
-                         err.text, err.position);
-            json_t *p = problem_new(400, "malformed-json",
-                                    a ? "The body must be a JSON array of reports." : detail);
-            if (a == NULL)
-                json_object_set_new(p, "offset", json_integer(err.position));
-            json_decref(a);
-            http_respond_problem(r, p);
-            return NULL;
-        }
-        return a;
-    }
-    if (!http_content_type_is(r, "application/x-ndjson")) {
-        http_respond_error(r, 415, "unsupported-media-type",
-                           "Send a JSON array (application/json) or one report per line "
-                           "(application/x-ndjson).");
-        return NULL;
-    }
-    struct evbuffer *in = evhttp_request_get_input_buffer(r->ev);
-    size_t len = evbuffer_get_length(in);
-    const char *text = len ? (const char *)evbuffer_pullup(in, -1) : "";
-    json_t *a = json_array();
-    size_t line = 0;
-    for (const char *p = text, *end = text + len; p < end; line++) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-        size_t skip = strspn(p, " \t\r");
-        if (skip < n) { /* blank lines are allowed, e.g. a trailing one */
-            json_error_t err;
-            json_t *v = json_loadb(p, n, JSON_REJECT_DUPLICATES, &err);
-            if (v == NULL) {
-                char detail[200];
-                snprintf(detail, sizeof(detail), "Line %zu is not valid JSON: %s at column %d.",
-                         line + 1, err.text, err.column);
-                json_t *prob = problem_new(400, "malformed-json", detail);
-                json_object_set_new(prob, "line", json_integer((json_int_t)line + 1));
-                json_decref(a);
-                http_respond_problem(r, prob);
-                return NULL;
-            }
-            json_array_append_new(a, v);
-        }
-        p += n + (nl != NULL);
-    }
-    return a;
-}
-
-static bool
-query_flag(struct evkeyvalq *kv, const char *name, bool *out, request_t *r)
-{
-    const char *v = evhttp_find_header(kv, name);
-    *out = false;
-    if (v == NULL || strcmp(v, "false") == 0)
-        return true;
-    if (strcmp(v, "true") == 0) {
-        *out = true;
-        return true;
-    }
-    char detail[96];
-    snprintf(detail, sizeof(detail), "Query parameter %s must be true or false.", name);
-    http_respond_error(r, 400, "bad-query", detail);
-    return false;
-}
 
 /* Inserts reports[lo..hi) in one statement; sets each item's status and id. */
 static const char insert_many_sql[] =
@@ -444,11 +357,11 @@ reports_batch(request_t *r)
     if (!http_query(r, &kv))
         return;
     bool flags_ok =
-        query_flag(&kv, "atomic", &atomic, r) && query_flag(&kv, "dry_run", &dry_run, r);
+        http_query_flag(r, &kv, "atomic", &atomic) && http_query_flag(r, &kv, "dry_run", &dry_run);
     evhttp_clear_headers(&kv);
     if (!flags_ok)
         return;
-    json_t *batch = read_batch(r);
+    json_t *batch = http_read_json_batch(r, "reports");
     if (batch == NULL)
         return;
     int n = (int)json_array_size(batch);
@@ -461,7 +374,7 @@ reports_batch(request_t *r)
         return;
     }
     char today[11];
-    today_utc(today);
+    utc_today(today);
     prepared_t *preps = xmalloc((size_t)n * sizeof(*preps));
     item_t *items = xcalloc((size_t)n, sizeof(*items));
     int invalid = 0;
@@ -706,12 +619,15 @@ reports_get(request_t *r)
 void
 reports_versions(request_t *r)
 {
+    /* The history is the owner's: a partner a report is referred to sees
+     * the current version only (GET /v1/reports/{id}). */
     respond_report_statement(
         r, "SELECT json_build_object('versions', (SELECT coalesce(json_agg(v.content ORDER BY"
            " v.version), '[]') FROM hub.report_version v WHERE v.report_id = r.report_id"
            " AND v.partnership_id = r.partnership_id), 'current', hub.report_json(r))::text"
            " FROM hub.report r WHERE r.report_id = $1::bigint"
-           " AND r.partnership_id = hub.current_partnership()");
+           " AND r.partnership_id = hub.current_partnership()"
+           " AND r.partner_id = hub.current_partner()");
 }
 
 void
@@ -793,7 +709,7 @@ reports_amend(request_t *r)
     }
     json_decref(patch);
     char today[11];
-    today_utc(today);
+    utc_today(today);
     prepared_t p;
     input_t whole;
     input_begin(&whole, doc);

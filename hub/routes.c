@@ -2,6 +2,7 @@
 
 #include "audit.h"
 #include "credential.h"
+#include "indicators.h"
 #include "me.h"
 #include "ops.h"
 #include "partners.h"
@@ -39,6 +40,9 @@ const route_t routes[] = {
     {METHOD_POST, "/v1/referrals/{id}/decline", referrals_decline, "referrals.decline", ROLE_SUBMIT,
      0},
     {METHOD_POST, "/v1/reports/{id}/outcomes", outcomes_create, "outcomes.create", ROLE_SUBMIT, 0},
+    {METHOD_POST, "/v1/indicators", indicators_submit, "indicators.submit", ROLE_SUBMIT,
+     ROUTE_BATCH_BODY},
+    {METHOD_GET, "/v1/indicators", indicators_list, "indicators.list", ROLE_READ, 0},
     {METHOD_GET, "/v1/codes", codes_index, "codes.index", 0, 0},
     {METHOD_GET, "/v1/codes/{list}", codes_get, "codes.get", 0, 0},
 };

@@ -29,6 +29,9 @@ HUB_NORETURN void hub_panic(const char *file, int line, const char *what);
 /* Lower-case hex of n bytes into out (2n characters and a NUL). */
 void hex_encode(const unsigned char *bytes, size_t n, char *out);
 
+/* Today's date in UTC, written YYYY-MM-DD. */
+void utc_today(char out[11]);
+
 /* Monotonic clock in microseconds. */
 int64_t now_usec(void);
 

@@ -2,7 +2,8 @@
 # make test: builds (plain and ASan+UBSan), runs the cmocka units in both,
 # then every integration suite against a throw-away PostgreSQL cluster and a
 # real hubd over TLS, once per build. Tears everything down even on failure
-# and ends with "N passed, N failed".
+# and ends with "N passed, N failed". SUITES="a b" limits the integration
+# suites to tests/integration/test_a.sh and test_b.sh.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
@@ -80,6 +81,10 @@ else
     export PGPORT
     for build in build/hubd build/asan/hubd; do
         for suite in tests/integration/test_*.sh; do
+            # SUITES="referrals indicators" runs only those suites (while developing).
+            if [ -n "${SUITES:-}" ] && ! grep -qw "$(basename "$suite" .sh | cut -c6-)" <<<"$SUITES"; then
+                continue
+            fi
             echo "== $(basename "$suite" .sh) ($build)"
             HUB_BIN=$ROOT/$build bash "$suite"
         done

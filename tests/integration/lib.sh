@@ -23,6 +23,18 @@ check() {
     if "$@"; then ok "$name"; else not_ok "$name" "command: $*"; fi
 }
 
+# eq NAME GOT WANT: passes when GOT is WANT, else shows both.
+eq() {
+    if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "expected '$3', got '$2'"; fi
+}
+
+# For suites that keep the last answer's body in $R and its headers in
+# $R.h: the pointers its problem names (sorted, space-separated), its media
+# type, and one of its headers.
+ptrs() { jq -r '[.errors[]?.pointer] | sort | join(" ")' "$R" 2>/dev/null; }
+ctype() { tr -d '\r' <"$R.h" | sed -n 's/^[Cc]ontent-[Tt]ype: //p' | tail -1 | cut -d';' -f1; }
+header() { tr -d '\r' <"$R.h" | sed -n "s/^$1: //Ip" | tail -1; }
+
 # start_hubd [VAR=value...]: starts HUB_BIN on a fresh port with the given
 # overrides and waits until it answers; sets HUBD_PID, PORT, URL, HUBD_LOG.
 start_hubd() {

@@ -31,6 +31,7 @@ call() {
     case $who in
     own) auth=(-H "Authorization: Bearer $HUB_TOKEN_POLICE") ;;
     other) auth=(-H "Authorization: Bearer $HUB_TOKEN_COUNCIL") ;;
+    third) auth=(-H "Authorization: Bearer $HUB_TOKEN_HEALTH") ;;
     foreign) auth=(-H "Authorization: Bearer $TOKEN_FOREIGN") ;;
     foreign_coord) auth=(-H "Authorization: Bearer $TOKEN_FOREIGN_COORD") ;;
     coord) auth=(-H "Authorization: Bearer $HUB_TOKEN_COORDINATOR") ;;
@@ -59,7 +60,7 @@ fresh_token_id() {
 }
 
 # Expected status for each caller, in this order:
-callers=(own cert other foreign coord foreign_coord public none revoked expired disabled wrong malformed cert_unregistered)
+callers=(own cert other third foreign coord foreign_coord public none revoked expired disabled wrong malformed cert_unregistered)
 matrix() { # matrix METHOD PATH BODY STATUSES...
     local method=$1 path=$2 body=$3 i=0 got path_now
     shift 3
@@ -87,19 +88,50 @@ matrix() { # matrix METHOD PATH BODY STATUSES...
         shift
     done
 }
-#                                                         own cert oth frn crd fcr pub non rev exp dis wrg mal unr
-matrix GET /v1/me '' 200 200 200 200 200 200 403 401 401 401 401 401 401 401
-matrix GET /v1/partners '' 200 200 200 200 200 200 403 401 401 401 401 401 401 401
-matrix GET /v1/tokens '' 200 200 200 200 200 200 403 401 401 401 401 401 401 401
-matrix GET /v1/audit '' 200 200 200 200 200 200 403 401 401 401 401 401 401 401
+# own: police (submit, read); cert: police's certificate; other: the
+# council, to which police's report is referred; third: health, a partner
+# it is not referred to; coord: the council's coordinator (read, coordinate).
+#                                                         own cert oth 3rd frn crd fcr pub non rev exp dis wrg mal unr
+matrix GET /v1/me '' 200 200 200 200 200 200 200 403 401 401 401 401 401 401 401
+matrix GET /v1/partners '' 200 200 200 200 200 200 200 403 401 401 401 401 401 401 401
+matrix GET /v1/tokens '' 200 200 200 200 200 200 200 403 401 401 401 401 401 401 401
+matrix GET /v1/audit '' 200 200 200 200 200 200 200 403 401 401 401 401 401 401 401
 matrix POST /v1/partners "{\"name\":\"Matrix housing $tag\",\"kind\":\"housing\"}" \
-    403 403 403 403 201 201 403 401 401 401 401 401 401 401
+    403 403 403 403 403 201 201 403 401 401 401 401 401 401 401
 matrix PATCH "/v1/partners/$HUB_PARTNER_HEALTH" '{"active":true}' \
-    403 403 403 403 200 404 403 401 401 401 401 401 401 401
+    403 403 403 403 403 200 404 403 401 401 401 401 401 401 401
 matrix POST /v1/tokens "{\"partner_id\":$HUB_PARTNER_HEALTH,\"roles\":[\"read\"]}" \
-    403 403 403 403 201 422 403 401 401 401 401 401 401 401
+    403 403 403 403 403 201 422 403 401 401 401 401 401 401 401
 matrix DELETE "/v1/tokens/@police_token@" '' \
-    204 204 404 404 204 404 403 401 401 401 401 401 401 401
+    204 204 404 404 404 204 404 403 401 401 401 401 401 401 401
+
+# Reports, referrals, outcomes and indicators. Police's report, referred
+# to the council: the council sees it (read-only), health does not.
+report=$(jq -c --arg ref "ACCESS-$tag" '.external_ref = $ref' "$ROOT/api/examples/report-police.json")
+code=$(call own POST /v1/reports "$report")
+rep=$(jq -r .id "$R")
+code=$(call own POST "/v1/reports/$rep/referrals" "{\"to_partner\":$HUB_PARTNER_COUNCIL,\"reason\":\"housing_action\",\"urgency\":\"routine\"}")
+ref=$(jq -r .id "$R")
+check "(fixture: a police report referred to the council)" test "$code" = 201 -a -n "$rep" -a -n "$ref"
+today=$(date -u +%F)
+indicator="[{\"indicator\":\"feel_safe_after_dark\",\"period\":\"2025\",\"area\":\"E08000025\",\"ethnic_group\":\"all\",\"value\":70}]"
+#                                                         own cert oth 3rd frn crd fcr pub non rev exp dis wrg mal unr
+matrix GET /v1/reports '' 200 200 200 200 200 200 200 403 401 401 401 401 401 401 401
+matrix GET "/v1/reports/$rep" '' 200 200 200 404 404 200 404 403 401 401 401 401 401 401 401
+matrix GET "/v1/reports/$rep/versions" '' 200 200 404 404 404 404 404 403 401 401 401 401 401 401 401
+matrix PATCH "/v1/reports/$rep" '{"repeat":"no"}' \
+    200 200 404 404 404 403 403 403 401 401 401 401 401 401 401
+matrix POST "/v1/reports/$rep/referrals" "{\"to_partner\":$HUB_PARTNER_HEALTH,\"reason\":\"health_support\",\"urgency\":\"urgent\"}" \
+    201 409 404 404 404 403 403 403 401 401 401 401 401 401 401
+matrix GET /v1/referrals '' 200 200 200 200 200 200 200 403 401 401 401 401 401 401 401
+matrix POST "/v1/referrals/$ref/accept" '' 404 404 200 404 404 403 403 403 401 401 401 401 401 401 401
+matrix POST "/v1/reports/$rep/outcomes" "{\"outcome\":\"victim_supported\",\"on\":\"$today\"}" \
+    201 201 201 404 404 403 403 403 401 401 401 401 401 401 401
+matrix GET /v1/indicators '' 200 200 200 200 200 200 200 403 401 401 401 401 401 401 401
+matrix POST /v1/indicators "$indicator" 200 200 200 200 200 403 403 403 401 401 401 401 401 401 401
+# Health was referred the report (urgent) above: now it sees it too, and a
+# partner of another partnership still does not.
+matrix GET "/v1/reports/$rep" '' 200 200 200 200 404 200 404 403 401 401 401 401 401 401 401
 
 # What each caller sees in the lists.
 call own GET /v1/me >/dev/null

@@ -20,11 +20,6 @@ q() { psql -X -tA "$owner" -c "$1"; }
 ctl() { HUB_DB=$owner "$CTL" "$@"; }
 start_hubd || { not_ok "hubd starts"; exit 0; }
 
-# eq NAME GOT WANT: passes when GOT is WANT, else shows both.
-eq() {
-    if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "expected '$3', got '$2'"; fi
-}
-
 # The state of every referral and outcome, to show a refusal changed nothing.
 state() {
     q "SELECT (SELECT count(*) FROM hub.referral) || ',' || (SELECT count(*) FROM hub.outcome) || ','
@@ -52,10 +47,6 @@ post() {
     call POST "$path" -H 'Content-Type: application/json' --data-binary "$body" "$@"
 }
 
-# The pointers the last answer names, sorted, space-separated.
-ptrs() { jq -r '[.errors[]?.pointer] | sort | join(" ")' "$R" 2>/dev/null; }
-ctype() { tr -d '\r' <"$R.h" | sed -n 's/^[Cc]ontent-[Tt]ype: //p' | tail -1 | cut -d';' -f1; }
-header() { tr -d '\r' <"$R.h" | sed -n "s/^$1: //Ip" | tail -1; }
 # The audit row of the last call: action,outcome.
 audit_of() { q "SELECT string_agg(action || ',' || outcome, ';') FROM hub.audit_log WHERE request_id = '$rid'"; }
 # same404 NAME: the last answer's problem (less instance) is the one kept by

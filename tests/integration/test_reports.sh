@@ -17,11 +17,6 @@ q() { psql -X -tA "$owner" -c "$1"; }
 start_hubd || { not_ok "hubd starts"; exit 0; }
 MAIN_LOG=$HUBD_LOG
 
-# eq NAME GOT WANT: passes when GOT is WANT, else shows both.
-eq() {
-    if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "expected '$3', got '$2'"; fi
-}
-
 # call METHOD PATH [curl args...]: sets code and rid (the X-Request-Id sent);
 # the body goes to $R, the headers to $R.h. The token is $TOKEN, else police's.
 call() {
@@ -40,8 +35,6 @@ post() {
 }
 patch() { call PATCH "/v1/reports/$1" -H 'Content-Type: application/json' --data-binary "$2"; }
 
-# The pointers the last answer names, sorted, space-separated.
-ptrs() { jq -r '[.errors[]?.pointer] | sort | join(" ")' "$R" 2>/dev/null; }
 # Reports stored under an external_ref, by anyone.
 stored() { q "SELECT count(*) FROM hub.report WHERE external_ref = \$q\$$1\$q\$"; }
 # The audit row of the last call: action,outcome.
