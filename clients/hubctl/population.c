@@ -29,6 +29,7 @@ typedef struct {
     char buf[COPY_BUF];
     size_t used;
     long rows;
+    char summary[160]; /* printed once committed, never before */
 } load_t;
 
 /* Sends the buffered COPY text; false after reporting why. */
@@ -170,7 +171,7 @@ load_check_duplicates(load_t *ld)
     return none;
 }
 
-/* Writes the new and changed rows and prints the summary line. The lock
+/* Writes the new and changed rows and keeps the summary line. The lock
  * lets readers on but makes a second load wait, so that the tally (taken in
  * the statement's one snapshot) is what the statement did. */
 static bool
@@ -206,9 +207,10 @@ load_upsert(load_t *ld)
         PQclear(res);
         return false;
     }
-    printf("loaded %s rows for %s areas: %s new, %s changed, %s unchanged\n", PQgetvalue(res, 0, 0),
-           PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3),
-           PQgetvalue(res, 0, 4));
+    snprintf(ld->summary, sizeof(ld->summary),
+             "loaded %s rows for %s areas: %s new, %s changed, %s unchanged", PQgetvalue(res, 0, 0),
+             PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3),
+             PQgetvalue(res, 0, 4));
     PQclear(res);
     return true;
 }
@@ -260,7 +262,9 @@ population_load_cmd(ctl_t *ctl, int argc, char **argv)
                        " ON COMMIT DROP") &&
               load_copy(ld) && load_check_duplicates(ld) && load_upsert(ld) &&
               conn_run(ctl->conn, "COMMIT");
-    if (!ok)
+    if (ok)
+        puts(ld->summary);
+    else
         conn_rollback(ctl->conn);
     fclose(f);
     free(ld);
