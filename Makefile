@@ -80,6 +80,7 @@ bench: build/bench/hubload build/bench/idle_conns
 	@bench/run.sh
 	@bench/access.sh
 	@bench/reports.sh
+	@bench/population.sh
 
 format:
 	clang-format -i hub/*.[ch] clients/hubctl/*.[ch] tests/unit/*.c $(wildcard bench/*.c)

@@ -55,5 +55,7 @@ int cert_revoke_cmd(ctl_t *ctl, int argc, char **argv);
 int credential_list_cmd(ctl_t *ctl, int argc, char **argv);
 int audit_seal_cmd(ctl_t *ctl, int argc, char **argv);
 int audit_verify_cmd(ctl_t *ctl, int argc, char **argv);
+int population_load_cmd(ctl_t *ctl, int argc, char **argv);
+int population_summary_cmd(ctl_t *ctl, int argc, char **argv);
 
 #endif

@@ -35,6 +35,8 @@ static const struct {
      "[--kind token|certificate] [--partner ID] [--partnership ID] [--json]"},
     {"audit", "seal", audit_seal_cmd, "[--max N]"},
     {"audit", "verify", audit_verify_cmd, "[--partnership ID]"},
+    {"population", "load", population_load_cmd, "FILE.csv"},
+    {"population", "summary", population_summary_cmd, "[--json]"},
 };
 
 void
@@ -73,7 +75,9 @@ usage(FILE *out)
     fputs("\n"
           "ROLES is a comma-separated list of submit, read, coordinate (or public for\n"
           "a public token). KIND is police, council, health, housing, education,\n"
-          "community or other. \"hubctl COMMAND --help\" describes a command.\n"
+          "community or other. FILE.csv of population load holds Census 2021 counts:\n"
+          "area,ethnic_group,count per line. \"hubctl COMMAND --help\" describes a\n"
+          "command.\n"
           "\n"
           "Exit status: 0 done, 1 failed (or a broken audit chain), 2 bad usage.\n",
           out);
