@@ -178,6 +178,7 @@ static const expected_list_t expected_lists[] = {
     {"ethnic_police", 19, "W1", "NS"},
     {"ethnic_scheme", 3, "ons2021", "nhs"},
     {"incident_type", 9, "verbal_abuse", "other"},
+    {"indicator", 18, "hate_incident_rate", "consultation_response_share"},
     {"location_type", 10, "home", "other"},
     {"outcome", 17, "charged_or_summonsed", "case_closed"},
     {"referral_reason", 7, "housing_action", "other"},
