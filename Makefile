@@ -76,11 +76,12 @@ build/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c17 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o $@ $< -lssl -lcrypto -lpthread -lm
 
-bench: build/bench/hubload build/bench/idle_conns
+bench: build/bench/hubload build/bench/idle_conns build/bench/pagewalk
 	@bench/run.sh
 	@bench/access.sh
 	@bench/reports.sh
 	@bench/population.sh
+	@bench/referrals.sh
 
 format:
 	clang-format -i hub/*.[ch] clients/hubctl/*.[ch] tests/unit/*.c $(wildcard bench/*.c)

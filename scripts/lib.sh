@@ -131,6 +131,27 @@ demo_seed() {
     chmod 600 "$var/demo.env"
 }
 
+# demo_load VAR OWNER_CONNINFO: the SYNTHETIC demo data (sql/demo/README.md)
+# for the partnership and partners named in VAR/demo.env: the population of
+# its made-up areas, then about 3,000 reports with referrals, outcomes and
+# indicator values. Loading twice changes nothing: the population load is
+# idempotent and demo.sql refuses a second time with a NOTICE.
+demo_load() {
+    local var=$1 owner=$2
+    [ -f "$var/demo.env" ] || { echo "demo_load: $var/demo.env is missing (run demo_seed first)" >&2; return 1; }
+    # Explicit exits, not set -e: callers may run this under || or if.
+    (
+        # shellcheck disable=SC1091
+        . "$var/demo.env" || exit 1
+        cd "$ROOT" || exit 1 # demo.sql reads api/codes and sql/demo by relative path
+        HUB_DB=$owner "$ROOT/build/hubctl" population load sql/demo/synthetic-population.csv || exit 1
+        psql -X -q -v ON_ERROR_STOP=1 -v partnership="$HUB_PARTNERSHIP_DEMO" \
+            -v police="$HUB_PARTNER_POLICE" -v council="$HUB_PARTNER_COUNCIL" \
+            -v health="$HUB_PARTNER_HEALTH" -v community="$HUB_PARTNER_COMMUNITY" \
+            -f sql/demo/demo.sql "$owner"
+    )
+}
+
 # setup VAR PGPORT HUBPORT [test]: everything hubd needs; writes VAR/hub.env.
 # With HUB_DB set, that database is used instead of a local cluster.
 setup() {

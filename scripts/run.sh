@@ -20,6 +20,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The synthetic demo data (sql/demo); a second run adds nothing. hubd is
+# worth starting without it.
+(
+    # shellcheck disable=SC1091
+    . "$VAR/hub.env"
+    demo_load "$VAR" "$HUB_DB"
+) || echo "make run: the demo data was not loaded (see above); starting hubd without it" >&2
+
 (
     hubd_env "$VAR"
     exec build/hubd

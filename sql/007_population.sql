@@ -1,4 +1,4 @@
--- 007: population denominators.
+-- 007: population denominators, Census 2021 counts by area and ethnic group.
 --
 -- Loaded by `hubctl population load` from a CSV file (area, ONS ethnic group
 -- number, count) in one transaction; rates per 1,000 and disproportionality
