@@ -293,8 +293,29 @@ http_method_name(unsigned method)
     }
 }
 
+static json_t *read_batch(request_t *r, const char *what);
+
 json_t *
-http_read_json_batch(request_t *r, const char *what)
+http_read_json_batch(request_t *r, const char *what, int max)
+{
+    json_t *a = read_batch(r, what);
+    if (a == NULL)
+        return NULL;
+    int n = (int)json_array_size(a);
+    if (n == 0 || n > max) {
+        char detail[128];
+        snprintf(detail, sizeof(detail), "A batch holds 1 to %d %s; this one has %d.", max, what,
+                 n);
+        http_respond_error(r, n ? 413 : 422, n ? "batch-too-large" : "empty-batch", detail);
+        json_decref(a);
+        return NULL;
+    }
+    return a;
+}
+
+/* The body as a JSON array, of any length. */
+static json_t *
+read_batch(request_t *r, const char *what)
 {
     if (http_content_type_is(r, "application/json")) {
         struct evbuffer *in = evhttp_request_get_input_buffer(r->ev);

@@ -98,11 +98,11 @@ void http_send(request_t *r);
  * (malformed, with the byte offset) itself and returns NULL. */
 json_t *http_read_json(request_t *r);
 
-/* A batch as a JSON array: an application/json body's array, or one value
- * per line of an application/x-ndjson body (blank lines skipped). Answers
- * 415 or 400 (naming what the batch holds, e.g. "reports") itself and
- * returns NULL. */
-json_t *http_read_json_batch(request_t *r, const char *what);
+/* A batch of 1 to max values as a JSON array: an application/json body's
+ * array, or one value per line of an application/x-ndjson body (blank
+ * lines skipped). Answers 415, 400, 413 (over max) or 422 (empty) itself,
+ * naming what the batch holds (e.g. "reports"), and returns NULL. */
+json_t *http_read_json_batch(request_t *r, const char *what, int max);
 
 /* Sets r->id from a well-formed X-Request-Id header or a random one. */
 void http_assign_request_id(request_t *r);

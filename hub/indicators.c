@@ -188,18 +188,10 @@ indicators_submit(request_t *r)
     evhttp_clear_headers(&kv);
     if (!flag_ok)
         return;
-    json_t *batch = http_read_json_batch(r, "indicator values");
+    json_t *batch = http_read_json_batch(r, "indicator values", config->max_batch);
     if (batch == NULL)
         return;
     int n = (int)json_array_size(batch);
-    if (n == 0 || n > config->max_batch) {
-        char detail[128];
-        snprintf(detail, sizeof(detail), "A batch holds 1 to %d values; this one has %d.",
-                 config->max_batch, n);
-        http_respond_error(r, n ? 413 : 422, n ? "batch-too-large" : "empty-batch", detail);
-        json_decref(batch);
-        return;
-    }
     snprintf(r->audit_id, sizeof(r->audit_id), "items=%d", n);
     char today[11];
     utc_today(today);

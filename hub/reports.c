@@ -361,18 +361,10 @@ reports_batch(request_t *r)
     evhttp_clear_headers(&kv);
     if (!flags_ok)
         return;
-    json_t *batch = http_read_json_batch(r, "reports");
+    json_t *batch = http_read_json_batch(r, "reports", config->max_batch);
     if (batch == NULL)
         return;
     int n = (int)json_array_size(batch);
-    if (n == 0 || n > config->max_batch) {
-        char detail[128];
-        snprintf(detail, sizeof(detail), "A batch holds 1 to %d reports; this one has %d.",
-                 config->max_batch, n);
-        http_respond_error(r, n ? 413 : 422, n ? "batch-too-large" : "empty-batch", detail);
-        json_decref(batch);
-        return;
-    }
     char today[11];
     utc_today(today);
     prepared_t *preps = xmalloc((size_t)n * sizeof(*preps));

@@ -35,6 +35,43 @@ ptrs() { jq -r '[.errors[]?.pointer] | sort | join(" ")' "$R" 2>/dev/null; }
 ctype() { tr -d '\r' <"$R.h" | sed -n 's/^[Cc]ontent-[Tt]ype: //p' | tail -1 | cut -d';' -f1; }
 header() { tr -d '\r' <"$R.h" | sed -n "s/^$1: //Ip" | tail -1; }
 
+# call METHOD PATH [curl args...]: one request to $URL with the token
+# $TOKEN (else police's; NOAUTH=1 sends none) and X-Request-Id $tag-N,
+# the body to $R and the headers to $R.h. Sets code, rid, and before (the
+# suite's state() just before the call, to show a refusal changed nothing).
+call() {
+    local method=$1 path=$2 auth=()
+    shift 2
+    seq_no=$((seq_no + 1))
+    rid=$tag-$seq_no
+    before=$(state)
+    [ -z "${NOAUTH:-}" ] && auth=(-H "Authorization: Bearer ${TOKEN:-$HUB_TOKEN_POLICE}")
+    code=$(hcurl -o "$R" -D "$R.h" -w '%{http_code}' -X "$method" -H "X-Request-Id: $rid" \
+        "${auth[@]}" "$@" "$URL$path")
+}
+
+# walk TOKEN PATH QUERY LIMIT KEY: every page of a keyset list (PATH?QUERY,
+# following next from after=0), the ids of its KEY array in order to
+# $R.ids. False on a non-200, or a page whose next is not its last id
+# while full.
+walk() {
+    local token=$1 path=$2 query=$3 limit=$4 key=$5 after=0 next c pages=0
+    : >"$R.ids"
+    while :; do
+        c=$(hcurl -o "$R.page" -w '%{http_code}' -H "Authorization: Bearer $token" \
+            "$URL$path?${query:+$query&}limit=$limit&after=$after")
+        [ "$c" = 200 ] || { echo "walk $path: $c $(head -c 300 "$R.page")" >&2; return 1; }
+        jq -r ".${key}[].id" "$R.page" >>"$R.ids"
+        next=$(jq -r '.next // empty' "$R.page")
+        [ -z "$next" ] && return 0
+        [ "$(jq ".${key} | length" "$R.page")" = "$limit" ] || return 1
+        [ "$next" = "$(jq ".${key}[-1].id" "$R.page")" ] || return 1
+        after=$next
+        pages=$((pages + 1))
+        [ "$pages" -lt 10000 ] || return 1
+    done
+}
+
 # start_hubd [VAR=value...]: starts HUB_BIN on a fresh port with the given
 # overrides and waits until it answers; sets HUBD_PID, PORT, URL, HUBD_LOG.
 start_hubd() {

@@ -368,22 +368,6 @@ eq "…but its own subject keys" \
 # ---- through hubd ------------------------------------------------------------------
 start_hubd || { not_ok "hubd starts"; exit 0; }
 
-# walk TOKEN PATH QUERY LIMIT KEY: follows next from after=0; the ids to $R.ids.
-walk() {
-    local token=$1 path=$2 query=$3 limit=$4 key=$5 after=0 next c pages=0
-    : >"$R.ids"
-    while :; do
-        c=$(hcurl -o "$R.page" -w '%{http_code}' -H "Authorization: Bearer $token" \
-            "$URL$path?${query:+$query&}limit=$limit&after=$after")
-        [ "$c" = 200 ] || { echo "walk $path: $c $(head -c 300 "$R.page")" >&2; return 1; }
-        jq -r ".${key}[].id" "$R.page" >>"$R.ids"
-        next=$(jq -r '.next // empty' "$R.page")
-        [ -z "$next" ] && return 0
-        after=$next
-        pages=$((pages + 1))
-        [ "$pages" -lt 1000 ] || return 1
-    done
-}
 # listed NAME TOKEN PATH QUERY LIMIT KEY SQL: the pages list exactly SQL's ids, in order.
 listed() {
     if walk "$2" "$3" "$4" "$5" "$6"; then

@@ -22,17 +22,6 @@ state() {
     q "SELECT count(*) || ',' || md5(coalesce(string_agg(value_id || ':' || value || ':'
          || coalesce(superseded_at::text, '-'), ',' ORDER BY value_id), '')) FROM hub.indicator_value"
 }
-# call METHOD PATH [curl args...]: as test_referrals.sh (token $TOKEN, else police's).
-call() {
-    local method=$1 path=$2 auth=()
-    shift 2
-    seq_no=$((seq_no + 1))
-    rid=$tag-$seq_no
-    before=$(state)
-    [ -z "${NOAUTH:-}" ] && auth=(-H "Authorization: Bearer ${TOKEN:-$HUB_TOKEN_POLICE}")
-    code=$(hcurl -o "$R" -D "$R.h" -w '%{http_code}' -X "$method" -H "X-Request-Id: $rid" \
-        "${auth[@]}" "$@" "$URL$path")
-}
 post() {
     local body=$1
     shift

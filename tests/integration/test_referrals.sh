@@ -27,19 +27,6 @@ state() {
                 || coalesce(answered_at::text, '-'), ',' ORDER BY referral_id), '')) FROM hub.referral)"
 }
 
-# call METHOD PATH [curl args...]: sets code and rid (the X-Request-Id sent)
-# and before (state() before the call); the body goes to $R, the headers to
-# $R.h. The token is $TOKEN, else police's; NOAUTH=1 sends no credential.
-call() {
-    local method=$1 path=$2 auth=()
-    shift 2
-    seq_no=$((seq_no + 1))
-    rid=$tag-$seq_no
-    before=$(state)
-    [ -z "${NOAUTH:-}" ] && auth=(-H "Authorization: Bearer ${TOKEN:-$HUB_TOKEN_POLICE}")
-    code=$(hcurl -o "$R" -D "$R.h" -w '%{http_code}' -X "$method" -H "X-Request-Id: $rid" \
-        "${auth[@]}" "$@" "$URL$path")
-}
 # post PATH JSON [curl args...]: POST with Content-Type application/json.
 post() {
     local path=$1 body=$2
@@ -283,25 +270,6 @@ refused "a second open referral to the same partner" 409 - referrals.create
 eq "…report A still has one referral" "$(rcount "$id_a")" 1
 
 # ---- what the receiver sees --------------------------------------------------
-# walk TOKEN PATH QUERY LIMIT KEY: every page of PATH; the ids in order to
-# $R.ids. False on a non-200 or a page with a bad next.
-walk() {
-    local token=$1 path=$2 query=$3 limit=$4 key=$5 after=0 next c pages=0
-    : >"$R.ids"
-    while :; do
-        c=$(hcurl -o "$R.page" -w '%{http_code}' -H "Authorization: Bearer $token" \
-            "$URL$path?${query:+$query&}limit=$limit&after=$after")
-        [ "$c" = 200 ] || { echo "walk $path: $c $(head -c 300 "$R.page")" >&2; return 1; }
-        jq -r ".${key}[].id" "$R.page" >>"$R.ids"
-        next=$(jq -r '.next // empty' "$R.page")
-        [ -z "$next" ] && return 0
-        [ "$(jq ".${key} | length" "$R.page")" = "$limit" ] || return 1
-        [ "$next" = "$(jq ".${key}[-1].id" "$R.page")" ] || return 1
-        after=$next
-        pages=$((pages + 1))
-        [ "$pages" -lt 10000 ] || return 1
-    done
-}
 # shellcheck disable=SC2317 # called through check
 has_ids() { # has_ids WANT_PRESENT WANT_ABSENT: against $R.ids
     local id
