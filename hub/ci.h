@@ -3,8 +3,9 @@
  * The methods are the ones English public-health statistics use (Public
  * Health England's technical guidance, "Confidence intervals"), so figures
  * can be checked against theirs:
- *  - a count as a Poisson variable: Byar's method, exact when the count is
- *    0 (lower 0, upper 3.689);
+ *  - a count as a Poisson variable: the exact (Garwood) limits below 10
+ *    (for 0: lower 0, upper 3.689), Byar's method from 10 on, with
+ *    z = 1.959964, as PHE's own code does (PHEindicatormethods, phe_rate);
  *  - a rate per `per` = count / population x per, its interval the count's
  *    interval scaled the same way;
  *  - a ratio of two rates: the log method, with var(ln ratio) = 1/c1 + 1/c2
