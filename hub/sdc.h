@@ -14,15 +14,24 @@
  *    row and column (margins count as cells of their line) holds no
  *    suppressed cell or at least two, and no suppressed cell is the only
  *    unknown of any set of published equations (a bridge in the pattern).
- *    Zeros are published: a zero is not a person. Published counts may
- *    then be rounded to a multiple of round_to (margins rounded on their
- *    own, so they need not add up).
+ *    Each complement closes the cheapest such cycle: fewest totals first,
+ *    then the smallest counts; ties go by position, so the result is
+ *    deterministic. Zeros are published and never suppressed as
+ *    complements either: a zero is not a person, and a hidden zero can
+ *    only move up, which can pin a cycle (sdc.c says more). A suppressed
+ *    entry's published value is -1, never its count.
  *  - cellkey: each count is perturbed by a small amount looked up from
  *    (count, cell key mod 256), as the ONS did for Census 2021; the same
  *    cell always gets the same value, so repeating or differencing queries
- *    does not average the noise away. Counts 1..min_cell-1 are never
- *    published as such (they become 0 or min_cell or more). Nothing is
- *    suppressed; margins are perturbed by their own keys.
+ *    does not average the noise away. From min_cell on the change is -2
+ *    to +2, mean 0, mean absolute error 0.625 (sdc_perturb_mean_error);
+ *    counts 1..min_cell-1 are published as 0 or min_cell, so as to be
+ *    right on average; zeros stay zero. Nothing is suppressed; margins are
+ *    perturbed by their own keys. The p-table is in sdc.c.
+ *
+ * Under either method, with round_to > 1 every published value is then
+ * rounded to the nearest multiple of round_to, halves up (margins rounded
+ * on their own, so they need not add up).
  *
  * Everything here is pure: no I/O, no clock, no randomness. */
 #ifndef HUB_SDC_H
@@ -40,9 +49,9 @@ typedef struct sdc_rules {
 } sdc_rules_t;
 
 typedef enum {
-    SDC_PUBLISHED,  /* published as .published */
-    SDC_PRIMARY,    /* suppressed: a small count */
-    SDC_SECONDARY,  /* suppressed: protects another suppressed cell */
+    SDC_PUBLISHED, /* published as .published */
+    SDC_PRIMARY,   /* suppressed: a small count */
+    SDC_SECONDARY, /* suppressed: protects another suppressed cell */
 } sdc_state_t;
 
 typedef struct sdc_cell {
@@ -53,11 +62,11 @@ typedef struct sdc_cell {
 } sdc_cell_t;
 
 typedef struct sdc_table {
-    int rows, cols;          /* >= 1 each */
-    sdc_cell_t *cells;       /* rows * cols, row-major */
-    sdc_cell_t *row_totals;  /* rows: the sum of each row's cells */
-    sdc_cell_t *col_totals;  /* cols: the sum of each column's cells */
-    sdc_cell_t *total;       /* the sum of all cells */
+    int rows, cols;         /* >= 1 each */
+    sdc_cell_t *cells;      /* rows * cols, row-major */
+    sdc_cell_t *row_totals; /* rows: the sum of each row's cells */
+    sdc_cell_t *col_totals; /* cols: the sum of each column's cells */
+    sdc_cell_t *total;      /* the sum of all cells */
 } sdc_table_t;
 
 /* Decides every cell's and margin's state and published value. The margins'
@@ -68,12 +77,15 @@ void sdc_protect(sdc_table_t *t, const sdc_rules_t *rules);
  * adjustment, never negative, never 1..min_cell-1. Deterministic. */
 long long sdc_perturb(long long count, uint64_t key, long long min_cell);
 
-/* The mean absolute error sdc_perturb adds to counts of at least
- * min_cell, over all 256 keys (documented in the response). */
+/* The mean absolute error sdc_perturb adds to a count of at least
+ * min_cell, over all 256 keys: the largest over such counts, 0.625,
+ * reached from min_cell + 2 on (documented in the response). */
 double sdc_perturb_mean_error(long long min_cell);
 
-/* A short sentence naming the rule applied, for the response ("Counts from
- * 1 to 4 are suppressed, with secondary suppression so that ..."). */
+/* A short sentence naming the rule applied, for the response ("Cells and
+ * totals with counts from 1 to 4 are suppressed, and further ..."). The
+ * sentence is in thread-local storage: valid until the next call on the
+ * same thread, so copy it (json_string does) before calling again. */
 const char *sdc_describe(const sdc_rules_t *rules);
 
 #endif
