@@ -82,6 +82,7 @@ bench: build/bench/hubload build/bench/idle_conns build/bench/pagewalk
 	@bench/reports.sh
 	@bench/population.sh
 	@bench/referrals.sh
+	@bench/stats.sh
 
 format:
 	clang-format -i hub/*.[ch] clients/hubctl/*.[ch] tests/unit/*.c $(wildcard bench/*.c)

@@ -69,6 +69,15 @@ static const setting_t settings[] = {
      "fingerprint|subject"},
     {"HUB_AUDIT_SEAL_INTERVAL", "1s", T_DURATION, AT(audit_seal_interval), 0, 3600000,
      "how often the audit log's new rows are chained; 0: leave sealing to others", NULL},
+    {"HUB_STATS_REFRESH", "5s", T_DURATION, AT(stats_refresh), 0, 3600000,
+     "how often the statistics rollups take in changed reports; 0: leave it to others", NULL},
+    {"HUB_SDC", "suppress", T_CHOICE, AT(sdc), 0, 0,
+     "disclosure control of joint statistics: suppress (small counts) or cellkey (perturb)",
+     "suppress|cellkey"},
+    {"HUB_MIN_CELL", "5", T_INT, AT(min_cell), 2, 100,
+     "the smallest count published; 1 to HUB_MIN_CELL-1 are suppressed", NULL},
+    {"HUB_ROUND_TO", "1", T_INT, AT(round_to), 1, 100,
+     "published counts are rounded to a multiple of this (1: not rounded)", NULL},
 };
 
 /* The decimal number s starts with (no sign, no space); end: what follows. */

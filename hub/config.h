@@ -38,6 +38,10 @@ typedef struct config {
     int max_batch;           /* reports in one batch submission */
     size_t max_batch_body;   /* bytes, for routes that take batches */
     int audit_seal_interval; /* ms; 0: this hubd does not seal */
+    int stats_refresh;       /* ms; 0: this hubd does not refresh the rollups */
+    char *sdc;               /* suppress or cellkey */
+    int min_cell;            /* counts 1..min_cell-1 are not published */
+    int round_to;            /* published counts are multiples of this */
 } config_t;
 
 /* Looks up one variable; NULL when unset. getenv fits. */

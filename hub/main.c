@@ -25,6 +25,7 @@
 #include "sealer.h"
 #include "access.h"
 #include "server.h"
+#include "stats.h"
 #include "tls.h"
 
 static void
@@ -78,6 +79,7 @@ serve(const config_t *cfg)
     reports_configure(codes, cfg);
     referrals_configure(codes);
     indicators_configure(codes, cfg);
+    stats_configure(codes, cfg);
 
     sigset_t set;
     sigemptyset(&set);
@@ -97,7 +99,8 @@ serve(const config_t *cfg)
     }
     access_configure(cfg);
     server_start(s);
-    sealer_t *sealer = sealer_start(cfg->db, cfg->audit_seal_interval);
+    periodic_t *sealer = sealer_start(cfg->db, cfg->audit_seal_interval);
+    periodic_t *refresher = stats_refresher_start(cfg->db, cfg->stats_refresh);
     log_info("listening", "\"address\":\"%s\",\"port\":%d,\"workers\":%d,\"pid\":%d",
              cfg->listen_host, cfg->listen_port, cfg->workers, (int)getpid());
 
@@ -123,7 +126,8 @@ serve(const config_t *cfg)
         _exit(1);
     }
     server_free(s);
-    sealer_stop(sealer);
+    periodic_stop(sealer);
+    periodic_stop(refresher);
     codes_free(codes);
     pseudonym_forget();
     tls_shutdown();

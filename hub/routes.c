@@ -8,6 +8,7 @@
 #include "partners.h"
 #include "referrals.h"
 #include "reports.h"
+#include "stats.h"
 #include "tokens.h"
 #include "util.h"
 
@@ -43,6 +44,8 @@ const route_t routes[] = {
     {METHOD_POST, "/v1/indicators", indicators_submit, "indicators.submit", ROLE_SUBMIT,
      ROUTE_BATCH_BODY},
     {METHOD_GET, "/v1/indicators", indicators_list, "indicators.list", ROLE_READ, 0},
+    {METHOD_GET, "/v1/stats/reports", stats_reports, "stats.reports", ROLE_READ | ROLE_PUBLIC, 0},
+    {METHOD_GET, "/v1/stats/rates", stats_rates, "stats.rates", ROLE_READ | ROLE_PUBLIC, 0},
     {METHOD_GET, "/v1/codes", codes_index, "codes.index", 0, 0},
     {METHOD_GET, "/v1/codes/{list}", codes_get, "codes.get", 0, 0},
 };
