@@ -40,9 +40,9 @@ typedef struct sdc_rules {
 } sdc_rules_t;
 
 typedef enum {
-    SDC_PUBLISHED,  /* published as .published */
-    SDC_PRIMARY,    /* suppressed: a small count */
-    SDC_SECONDARY,  /* suppressed: protects another suppressed cell */
+    SDC_PUBLISHED, /* published as .published */
+    SDC_PRIMARY,   /* suppressed: a small count */
+    SDC_SECONDARY, /* suppressed: protects another suppressed cell */
 } sdc_state_t;
 
 typedef struct sdc_cell {
@@ -53,11 +53,11 @@ typedef struct sdc_cell {
 } sdc_cell_t;
 
 typedef struct sdc_table {
-    int rows, cols;          /* >= 1 each */
-    sdc_cell_t *cells;       /* rows * cols, row-major */
-    sdc_cell_t *row_totals;  /* rows: the sum of each row's cells */
-    sdc_cell_t *col_totals;  /* cols: the sum of each column's cells */
-    sdc_cell_t *total;       /* the sum of all cells */
+    int rows, cols;         /* >= 1 each */
+    sdc_cell_t *cells;      /* rows * cols, row-major */
+    sdc_cell_t *row_totals; /* rows: the sum of each row's cells */
+    sdc_cell_t *col_totals; /* cols: the sum of each column's cells */
+    sdc_cell_t *total;      /* the sum of all cells */
 } sdc_table_t;
 
 /* Decides every cell's and margin's state and published value. The margins'
