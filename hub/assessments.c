@@ -66,9 +66,12 @@ assessments_configure(const codes_t *c)
 
 /* Five statements, one round trip. The partner's lock first: its
  * submissions take turns, so each sees what the one before committed. Then
- * supersede the current assessment of the date if its answers differ, make
+ * supersede the current assessment of the date if its answers differ (at
+ * clock_timestamp(), not now(): a submission that waited for the lock may
+ * have begun before the one it supersedes, whose created_at is its own
+ * start, and superseded_at >= created_at must hold), make
  * an assessment wherever none is current now, give it its answers (only
- * one made in this transaction takes answers: created_at = now()), and
+ * one made in this transaction takes answers: made_in), and
  * return the current one with whether it was made here. Superseding and
  * inserting are separate statements: the current-assessment index must
  * never see two current for the date. */
@@ -76,7 +79,7 @@ static const char lock_sql[] =
     "SELECT pg_advisory_xact_lock(hashtext('hub.self_assessment:' || hub.current_partner()))";
 
 static const char supersede_sql[] =
-    "UPDATE hub.self_assessment c SET superseded_at = now() WHERE " CURRENT_OF_DATE
+    "UPDATE hub.self_assessment c SET superseded_at = clock_timestamp() WHERE " CURRENT_OF_DATE
     " AND hub.self_assessment_answers(c.assessment_id) IS DISTINCT FROM"
     " (SELECT jsonb_agg(jsonb_build_object('question', v.q, 'stage', v.s, 'evidence', v.e)"
     " ORDER BY v.q) FROM unnest($2::text[], $3::text[], $4::text[]) AS v(q, s, e))";
@@ -91,10 +94,10 @@ static const char answers_sql[] =
     " stage, evidence)"
     " SELECT a.assessment_id, a.partnership_id, a.partner_id, v.q, v.s, v.e"
     " FROM hub.self_assessment a, unnest($2::text[], $3::text[], $4::text[]) AS v(q, s, e)"
-    " WHERE " CURRENT_OF_DATE " AND a.created_at = now()";
+    " WHERE " CURRENT_OF_DATE " AND a.made_in = pg_current_xact_id()";
 
 static const char current_sql[] =
-    "SELECT hub.self_assessment_json(a)::text, a.created_at = now(), a.assessment_id"
+    "SELECT hub.self_assessment_json(a)::text, a.made_in = pg_current_xact_id(), a.assessment_id"
     " FROM hub.self_assessment a WHERE " CURRENT_OF_DATE;
 
 /* The answers as three array literals, in question order. */

@@ -28,6 +28,10 @@ CREATE TABLE hub.self_assessment (
     overall_stage  text NOT NULL CHECK (overall_stage ~ '^[a-z_]{1,32}$'),
     created_at     timestamptz NOT NULL DEFAULT now(),
     superseded_at  timestamptz,
+    -- The transaction that made it: only that one writes its answers.
+    -- Exact where created_at = now() would only be likely (two transactions
+    -- may begin in the same microsecond), and right under savepoints.
+    made_in        xid8 NOT NULL DEFAULT pg_current_xact_id(),
     CHECK (superseded_at >= created_at),
     -- The partner is one of the partnership's.
     FOREIGN KEY (partnership_id, partner_id) REFERENCES hub.partner (partnership_id, partner_id),
@@ -101,9 +105,9 @@ CREATE POLICY app_supersede ON hub.self_assessment FOR UPDATE TO hub_app
                 AND superseded_at IS NOT NULL);
 
 -- Answers: read as their assessments are; written only into a current
--- assessment of the caller made in this very transaction (created_at =
--- now(), which hub_app cannot set), so a stored assessment never gains,
--- loses or changes an answer afterwards.
+-- assessment of the caller made in this very transaction (made_in, which
+-- hub_app cannot set), so a stored assessment never gains, loses or
+-- changes an answer afterwards.
 CREATE POLICY app_read ON hub.self_assessment_answer FOR SELECT TO hub_app
     USING (partnership_id = hub.current_partnership() AND hub.current_partner() IS NOT NULL);
 CREATE POLICY app_submit ON hub.self_assessment_answer FOR INSERT TO hub_app
@@ -112,7 +116,8 @@ CREATE POLICY app_submit ON hub.self_assessment_answer FOR INSERT TO hub_app
                 AND EXISTS (SELECT FROM hub.self_assessment a
                              WHERE a.assessment_id = self_assessment_answer.assessment_id
                                AND a.partner_id = hub.current_partner()
-                               AND a.superseded_at IS NULL AND a.created_at = now()));
+                               AND a.superseded_at IS NULL
+                               AND a.made_in = pg_current_xact_id()));
 
 GRANT SELECT,
       INSERT (partnership_id, partner_id, assessed_on, overall_stage),

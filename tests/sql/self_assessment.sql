@@ -21,9 +21,11 @@ SELECT set_config('hub.partnership_id', :'ps_a', true) IS NOT NULL AS set_partne
        set_config('hub.partner_id', :'police', true) IS NOT NULL AS set_partner,
        set_config('hub.roles', 'submit,read', true) IS NOT NULL AS set_roles;
 WITH a AS (INSERT INTO hub.self_assessment (partnership_id, partner_id, assessed_on, overall_stage)
-           VALUES (:ps_a, :police, '2001-02-03', 'starting') RETURNING created_at, superseded_at)
-SELECT 'its own assessment, made now, current' AS what,
-       created_at = now() AND superseded_at IS NULL AS holds FROM a;
+           VALUES (:ps_a, :police, '2001-02-03', 'starting')
+           RETURNING created_at, superseded_at, made_in)
+SELECT 'its own assessment, made now, in this transaction, current' AS what,
+       created_at = now() AND made_in = pg_current_xact_id() AND superseded_at IS NULL AS holds
+  FROM a;
 SELECT assessment_id AS first_id FROM hub.self_assessment
  WHERE partner_id = :police AND assessed_on = '2001-02-03' AND superseded_at IS NULL \gset
 WITH s AS (INSERT INTO hub.self_assessment_answer (assessment_id, partnership_id, partner_id,
@@ -58,6 +60,9 @@ INSERT INTO hub.self_assessment (partnership_id, partner_id, assessed_on, overal
 ROLLBACK TO s;
 INSERT INTO hub.self_assessment (partnership_id, partner_id, assessed_on, overall_stage, superseded_at)
      VALUES (:ps_a, :police, '2001-02-04', 'achieving', now());
+ROLLBACK TO s;
+INSERT INTO hub.self_assessment (partnership_id, partner_id, assessed_on, overall_stage, made_in)
+     VALUES (:ps_a, :police, '2001-02-04', 'achieving', '1');
 ROLLBACK TO s;
 INSERT INTO hub.self_assessment_answer (assessment_id, partnership_id, partner_id, question, stage)
      VALUES (:first_id, :ps_a, :police, 'q1', 'achieving');
