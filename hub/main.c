@@ -14,6 +14,8 @@
 #include "config.h"
 #include "log.h"
 #include "arena.h"
+#include "assessment.h"
+#include "assessments.h"
 #include "codes.h"
 #include "indicator.h"
 #include "indicators.h"
@@ -70,6 +72,7 @@ serve(const config_t *cfg)
     if (!codes_load(codes_dir, &codes, err, sizeof(err)) ||
         !report_codes_check(codes, err, sizeof(err)) ||
         !indicator_codes_check(codes, err, sizeof(err)) ||
+        !assessment_codes_check(codes, err, sizeof(err)) ||
         !pseudonym_load(cfg->pseudonym_key_file, err, sizeof(err))) {
         fprintf(stderr, "hubd: %s\n", err);
         codes_free(codes);
@@ -80,6 +83,7 @@ serve(const config_t *cfg)
     referrals_configure(codes);
     indicators_configure(codes, cfg);
     stats_configure(codes, cfg);
+    assessments_configure(codes);
 
     sigset_t set;
     sigemptyset(&set);

@@ -1,5 +1,6 @@
 #include "routes.h"
 
+#include "assessments.h"
 #include "audit.h"
 #include "credential.h"
 #include "indicators.h"
@@ -46,6 +47,11 @@ const route_t routes[] = {
     {METHOD_GET, "/v1/indicators", indicators_list, "indicators.list", ROLE_READ, 0},
     {METHOD_GET, "/v1/stats/reports", stats_reports, "stats.reports", ROLE_READ | ROLE_PUBLIC, 0},
     {METHOD_GET, "/v1/stats/rates", stats_rates, "stats.rates", ROLE_READ | ROLE_PUBLIC, 0},
+    {METHOD_POST, "/v1/self-assessments", assessments_submit, "self_assessments.submit",
+     ROLE_SUBMIT, 0},
+    {METHOD_GET, "/v1/self-assessments", assessments_list, "self_assessments.list", ROLE_READ, 0},
+    {METHOD_GET, "/v1/self-assessments/journey", assessments_journey, "self_assessments.journey",
+     ROLE_READ, 0},
     {METHOD_GET, "/v1/codes", codes_index, "codes.index", 0, 0},
     {METHOD_GET, "/v1/codes/{list}", codes_get, "codes.get", 0, 0},
 };

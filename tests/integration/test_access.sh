@@ -105,8 +105,9 @@ matrix POST /v1/tokens "{\"partner_id\":$HUB_PARTNER_HEALTH,\"roles\":[\"read\"]
 matrix DELETE "/v1/tokens/@police_token@" '' \
     204 204 404 404 404 204 404 403 401 401 401 401 401 401 401
 
-# Reports, referrals, outcomes and indicators. Police's report, referred
-# to the council: the council sees it (read-only), health does not.
+# Reports, referrals, outcomes, indicators and self-assessments. Police's
+# report, referred to the council: the council sees it (read-only), health
+# does not.
 report=$(jq -c --arg ref "ACCESS-$tag" '.external_ref = $ref' "$ROOT/api/examples/report-police.json")
 code=$(call own POST /v1/reports "$report")
 rep=$(jq -r .id "$R")
@@ -129,6 +130,14 @@ matrix POST "/v1/reports/$rep/outcomes" "{\"outcome\":\"victim_supported\",\"on\
     201 201 201 404 404 403 403 403 401 401 401 401 401 401 401
 matrix GET /v1/indicators '' 200 200 200 200 200 200 200 403 401 401 401 401 401 401 401
 matrix POST /v1/indicators "$indicator" 200 200 200 200 200 403 403 403 401 401 401 401 401 401 401
+# Self-assessments: every partner reads the partnership's, each submits its
+# own. Police's certificate sends police's answers again: unchanged, 200.
+assessment=$(jq -cn --arg d "$today" --arg e "Access matrix $tag" '{assessed_on: $d, answers: [range(1; 9)
+    | {question: "q\(.)", stage: "starting", evidence: $e}]}')
+#                                                         own cert oth 3rd frn crd fcr pub non rev exp dis wrg mal unr
+matrix POST /v1/self-assessments "$assessment" 201 200 201 201 201 403 403 403 401 401 401 401 401 401 401
+matrix GET /v1/self-assessments '' 200 200 200 200 200 200 200 403 401 401 401 401 401 401 401
+matrix GET /v1/self-assessments/journey '' 200 200 200 200 200 200 200 403 401 401 401 401 401 401 401
 # Health was referred the report (urgent) above: now it sees it too, and a
 # partner of another partnership still does not.
 matrix GET "/v1/reports/$rep" '' 200 200 200 200 404 200 404 403 401 401 401 401 401 401 401
