@@ -52,6 +52,30 @@ refuse(request_t *r, const char *pointer, const char *message)
     http_respond_problem(r, p);
 }
 
+/* Answers an insert under a report whose statement returns (reports of
+ * the caller's found, new id, new row's JSON): 404 when the report is not
+ * the caller's, 422 at pointer when the row's condition failed, else 201
+ * (with Location under location_prefix, if given). Clears res. */
+static void
+answer_insert(request_t *r, PGresult *res, const char *pointer, const char *message,
+              const char *location_prefix)
+{
+    if (atoi(PQgetvalue(res, 0, 0)) == 0) {
+        http_respond_error(r, 404, "not-found", NO_REPORT);
+    } else if (PQgetisnull(res, 0, 1)) {
+        refuse(r, pointer, message);
+    } else {
+        snprintf(r->audit_id, sizeof(r->audit_id), "%s", PQgetvalue(res, 0, 1));
+        if (location_prefix != NULL) {
+            char location[96];
+            snprintf(location, sizeof(location), "%s%s", location_prefix, r->audit_id);
+            http_set_header(r, "Location", location);
+        }
+        http_respond_json_text(r, 201, PQgetvalue(res, 0, 2));
+    }
+    PQclear(res);
+}
+
 /* ---- referrals --------------------------------------------------------- */
 
 /* The due date is counted from today in the agreement's working days.
@@ -110,19 +134,9 @@ referrals_create(request_t *r)
             access_fail(r, state);
         return;
     }
-    if (atoi(PQgetvalue(res, 0, 0)) == 0) {
-        http_respond_error(r, 404, "not-found", NO_REPORT);
-    } else if (PQgetisnull(res, 0, 1)) {
-        refuse(r, "/to_partner",
-               "Refer to another active partner of your partnership (GET /v1/partners).");
-    } else {
-        char location[96];
-        snprintf(r->audit_id, sizeof(r->audit_id), "%s", PQgetvalue(res, 0, 1));
-        snprintf(location, sizeof(location), "/v1/referrals/%s", r->audit_id);
-        http_set_header(r, "Location", location);
-        http_respond_json_text(r, 201, PQgetvalue(res, 0, 2));
-    }
-    PQclear(res);
+    answer_insert(r, res, "/to_partner",
+                  "Refer to another active partner of your partnership (GET /v1/partners).",
+                  "/v1/referrals/");
 }
 
 static const char list_sql[] =
@@ -299,13 +313,6 @@ outcomes_create(request_t *r)
             access_fail(r, state);
         return;
     }
-    if (atoi(PQgetvalue(res, 0, 0)) == 0) {
-        http_respond_error(r, 404, "not-found", NO_REPORT);
-    } else if (PQgetisnull(res, 0, 1)) {
-        refuse(r, "/on", "The outcome cannot be dated before the report was made (reported_on).");
-    } else {
-        snprintf(r->audit_id, sizeof(r->audit_id), "%s", PQgetvalue(res, 0, 1));
-        http_respond_json_text(r, 201, PQgetvalue(res, 0, 2));
-    }
-    PQclear(res);
+    answer_insert(r, res, "/on",
+                  "The outcome cannot be dated before the report was made (reported_on).", NULL);
 }

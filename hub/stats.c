@@ -792,8 +792,9 @@ static const char rate_counts_sql[] =
     " AND c.strand = $4 AND ($5::bigint IS NULL OR c.partner_id = $5::bigint) GROUP BY 1";
 
 static const char rate_population_sql[] =
-    "SELECT p.ons_number, sum(p.count), (SELECT count(*) FROM unnest(" AREA_SET "))"
-    " FROM hub.population p WHERE p.area = ANY (" AREA_SET ") GROUP BY 1";
+    "WITH a AS (SELECT DISTINCT unnest(" AREA_SET ") AS area)"
+    " SELECT p.ons_number, sum(p.count), (SELECT count(*) FROM a)"
+    " FROM hub.population p JOIN a USING (area) GROUP BY 1";
 
 /* One group of the rates table. */
 typedef struct {

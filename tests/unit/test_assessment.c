@@ -20,27 +20,7 @@
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define TODAY "2026-11-23"
 
-static codes_t *codes;
-
-static int
-load_codes(void **state)
-{
-    (void)state;
-    char err[512] = "";
-    if (!codes_load("api/codes", &codes, err, sizeof(err))) {
-        print_error("codes_load: %s\n", err);
-        return -1;
-    }
-    return 0;
-}
-
-static int
-free_codes(void **state)
-{
-    (void)state;
-    codes_free(codes);
-    return 0;
-}
+#include "codes_fixture.h"
 
 /* ---- the overall stage ---------------------------------------------------- */
 

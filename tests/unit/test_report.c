@@ -27,27 +27,7 @@
 #define TODAY "2026-11-23"
 #define SUBJECT "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
-static codes_t *codes;
-
-static int
-load_codes(void **state)
-{
-    (void)state;
-    char err[512] = "";
-    if (!codes_load(API_CODES, &codes, err, sizeof(err))) {
-        print_error("codes_load(%s): %s\n", API_CODES, err);
-        return -1;
-    }
-    return 0;
-}
-
-static int
-free_codes(void **state)
-{
-    (void)state;
-    codes_free(codes);
-    return 0;
-}
+#include "codes_fixture.h"
 
 /* A valid report of the police, every member present. */
 static const char valid_police[] =
