@@ -1,5 +1,6 @@
 #include "input.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -179,6 +180,23 @@ input_integer(input_t *in, const char *key, long long min, long long max, bool r
         return false;
     }
     *out = json_integer_value(v);
+    return true;
+}
+
+bool
+input_number(input_t *in, const char *key, double min, double max, bool required, double *out)
+{
+    char ptr[INPUT_POINTER_MAX], msg[96];
+    json_t *v = member(in, key, required, ptr, sizeof(ptr));
+    if (v == NULL)
+        return false;
+    double d = json_is_number(v) ? json_number_value(v) : NAN;
+    if (!(d >= min && d <= max)) { /* NaN fails too */
+        snprintf(msg, sizeof(msg), "Expected a number from %g to %g.", min, max);
+        input_error(in, ptr, msg);
+        return false;
+    }
+    *out = d;
     return true;
 }
 

@@ -56,6 +56,10 @@ const char *input_choice(input_t *in, const char *key, const char *const *choice
 bool input_integer(input_t *in, const char *key, long long min, long long max, bool required,
                    bool nullable, long long *out, bool *null);
 
+/* A finite number member (integer or real) in [min, max]; false when
+ * absent or invalid. */
+bool input_number(input_t *in, const char *key, double min, double max, bool required, double *out);
+
 /* A boolean member; false when absent or invalid. */
 bool input_bool(input_t *in, const char *key, bool required, bool *out);
 
