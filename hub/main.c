@@ -28,6 +28,7 @@
 #include "access.h"
 #include "server.h"
 #include "stats.h"
+#include "targets.h"
 #include "tls.h"
 
 static void
@@ -83,6 +84,7 @@ serve(const config_t *cfg)
     referrals_configure(codes);
     indicators_configure(codes, cfg);
     stats_configure(codes, cfg);
+    targets_configure(codes, cfg);
     assessments_configure(codes);
 
     sigset_t set;
