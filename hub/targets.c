@@ -18,8 +18,22 @@
 #define RATE_PER 1000.0
 #define MIN_POPULATION 100 /* as /v1/stats/rates' default */
 
+/* Fifteen significant digits: a value rounded to 0.001 or a tolerance of
+ * 0.1 is written as such, not as its nearest double's 17 digits. */
+#define JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
+
 static const codes_t *codes;
 static sdc_rules_t rules;
+
+/* Answers with body (consumed), written with JSON_FLAGS. The text, like
+ * every json_dumps here, is the request's arena memory (arena.h): it goes
+ * with the request, never to free(). */
+static void
+respond(request_t *r, int status, json_t *body)
+{
+    http_respond_json_text(r, status, json_dumps(body, JSON_FLAGS));
+    json_decref(body);
+}
 
 void
 targets_configure(const codes_t *c, const config_t *cfg)
@@ -343,7 +357,7 @@ eval_flow(request_t *r, eval_t *e)
             e->fig[i] = none(WHY_NO_DATA);
             for (int row = 0; row < PQntuples(p); row++) {
                 long long n = atoll(PQgetvalue(p, row, 1));
-                figure_t f = n == 0              ? none(WHY_NO_DATA)
+                figure_t f = n == 0               ? none(WHY_NO_DATA)
                              : n < rules.min_cell ? none(WHY_SUPPRESSED)
                                                   : value_of(atof(PQgetvalue(p, row, 2)));
                 if (PQgetisnull(p, row, 0))
@@ -581,8 +595,9 @@ progress_json(const eval_t *e)
     target_progress_t pr;
     if (e->np == 0) {
         json_object_set_new(o, "status", json_string(target_status_name(TARGET_NOT_ENOUGH_DATA)));
-        json_object_set_new(o, "note", json_string("No review period has ended since the baseline "
-                                                   "period."));
+        json_object_set_new(o, "note",
+                            json_string("No review period has ended since the baseline "
+                                        "period."));
         return o;
     }
     const figure_t *now = &e->fig[e->np - 1];
@@ -696,15 +711,18 @@ write_failed(request_t *r, const char *state)
     }
 }
 
-/* Answers with the stored row (its JSON text in column 0) and its progress. */
+/* Answers with the stored row (hub.target_json) and the progress of its
+ * definition. */
 static void
-answer_target(request_t *r, int status, const char *row_json, const char *today)
+answer_target(request_t *r, int status, const char *row_json, const char *definition,
+              const char *today)
 {
     json_error_t err;
     json_t *stored = json_loads(row_json, 0, &err);
-    hub_assert(stored != NULL);
+    json_t *def = json_loads(definition, 0, &err);
+    hub_assert(stored != NULL && def != NULL);
     input_t in;
-    input_begin(&in, stored);
+    input_begin(&in, def);
     target_def_t t;
     eval_t *e = xcalloc(1, sizeof(*e));
     /* A stored definition was checked when written; a code list changed
@@ -719,13 +737,15 @@ answer_target(request_t *r, int status, const char *row_json, const char *today)
         json_decref(problems);
     } else if (!evaluate(r, &t, today, e)) {
         json_decref(stored);
+        json_decref(def);
         free(e);
         return; /* answered */
     } else {
         json_object_set_new(stored, "progress", progress_json(e));
     }
     json_object_set_new(stored, "disclosure", disclosure_json());
-    http_respond_json(r, status, stored);
+    respond(r, status, stored);
+    json_decref(def);
     free(e);
 }
 
@@ -736,7 +756,7 @@ static const char create_sql[] =
     " lead_partner, contributors, retired)"
     " VALUES (nextval('hub.target_id_seq'), 1, hub.current_partnership(), $1::jsonb, $2::bigint,"
     " $3::bigint[], $4::boolean) RETURNING t.*)"
-    " SELECT t.target_id, hub.target_json(t)::text FROM t";
+    " SELECT t.target_id, hub.target_json(t)::text, t.definition::text FROM t";
 
 void
 targets_create(request_t *r)
@@ -750,7 +770,7 @@ targets_create(request_t *r)
     target_def_t t;
     if (check(r, body, today, &t)) {
         json_t *def = definition_json(&t);
-        char *text = json_dumps(def, JSON_COMPACT);
+        char *text = json_dumps(def, JSON_FLAGS);
         owners_t o;
         owners_of(&t, &o);
         const char *params[] = {text, o.lead, db_array_text(&o.contributors),
@@ -765,18 +785,17 @@ targets_create(request_t *r)
             char location[96];
             snprintf(location, sizeof(location), "/v1/targets/%s", r->audit_id);
             http_set_header(r, "Location", location);
-            answer_target(r, 201, PQgetvalue(res, 0, 1), today);
+            answer_target(r, 201, PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2), today);
             PQclear(res);
         }
         db_array_free(&o.contributors);
-        free(text);
         json_decref(def);
     }
     json_decref(body);
 }
 
 static const char get_sql[] =
-    "SELECT hub.target_json(t)::text FROM hub.target t"
+    "SELECT hub.target_json(t)::text, t.definition::text FROM hub.target t"
     " WHERE t.target_id = $1::bigint AND t.partnership_id = hub.current_partnership()"
     " AND t.superseded_at IS NULL";
 
@@ -803,12 +822,12 @@ targets_get(request_t *r)
     if (PQntuples(res) == 0)
         http_respond_error(r, 404, "not-found", "No such target in the partnership.");
     else
-        answer_target(r, 200, PQgetvalue(res, 0, 0), today);
+        answer_target(r, 200, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), today);
     PQclear(res);
 }
 
 static const char list_sql[] =
-    "SELECT hub.target_json(t)::text FROM hub.target t"
+    "SELECT hub.target_json(t)::text, t.definition::text FROM hub.target t"
     " WHERE t.partnership_id = hub.current_partnership() AND t.superseded_at IS NULL"
     " AND ($1::boolean OR NOT t.retired)"
     " AND ($2::bigint IS NULL OR $2::bigint = t.lead_partner OR $2::bigint = ANY (t.contributors))"
@@ -847,9 +866,10 @@ targets_list(request_t *r)
     for (int row = 0; row < PQntuples(res) && !failed; row++) {
         json_error_t err;
         json_t *stored = json_loads(PQgetvalue(res, row, 0), 0, &err);
-        hub_assert(stored != NULL);
+        json_t *def = json_loads(PQgetvalue(res, row, 1), 0, &err);
+        hub_assert(stored != NULL && def != NULL);
         input_t in;
-        input_begin(&in, stored);
+        input_begin(&in, def);
         target_def_t t;
         memset(e, 0, sizeof(*e));
         if (!target_parse(codes, &in, today, &t))
@@ -860,13 +880,14 @@ targets_list(request_t *r)
         else
             failed = true; /* answered */
         json_decref(input_end_errors(&in));
+        json_decref(def);
         json_array_append_new(list, stored);
     }
     free(e);
     if (!failed)
-        http_respond_json(r, 200,
-                          json_pack("{s:o, s:o, s:s}", "targets", list, "disclosure",
-                                    disclosure_json(), "as_of", today));
+        respond(r, 200,
+                json_pack("{s:o, s:o, s:s}", "targets", list, "disclosure", disclosure_json(),
+                          "as_of", today));
     else
         json_decref(list);
     PQclear(res);
@@ -887,7 +908,7 @@ static const char supersede_sql[] =
     " lead_partner, contributors, retired)"
     " SELECT target_id, version + 1, partnership_id, $3::jsonb, $4::bigint, $5::bigint[],"
     " $6::boolean FROM old RETURNING t.*)"
-    " SELECT hub.target_json(t)::text FROM t";
+    " SELECT hub.target_json(t)::text, t.definition::text FROM t";
 
 void
 targets_update(request_t *r)
@@ -936,30 +957,26 @@ targets_update(request_t *r)
                 if (!access_run(r, &g, 1, &cur, state)) {
                     access_fail(r, state);
                 } else {
-                    answer_target(r, 200, PQgetvalue(cur, 0, 0), today);
+                    answer_target(r, 200, PQgetvalue(cur, 0, 0), PQgetvalue(cur, 0, 1), today);
                     PQclear(cur);
                 }
             } else {
-                char *text = json_dumps(next, JSON_COMPACT);
+                char *text = json_dumps(next, JSON_FLAGS);
                 owners_t o;
                 owners_of(&t, &o);
-                const char *p[] = {r->audit_id,
-                                   PQgetvalue(res, 0, 0),
-                                   text,
-                                   o.lead,
-                                   db_array_text(&o.contributors),
-                                   t.retired ? "true" : "false"};
+                const char *p[] = {
+                    r->audit_id, PQgetvalue(res, 0, 0),          text,
+                    o.lead,      db_array_text(&o.contributors), t.retired ? "true" : "false"};
                 const db_stmt_t s = {supersede_sql, 6, p};
                 PGresult *out;
                 if (!access_run(r, &s, 1, &out, state)) {
                     write_failed(r, state);
                 } else {
                     hub_assert(PQntuples(out) == 1); /* the row is locked */
-                    answer_target(r, 200, PQgetvalue(out, 0, 0), today);
+                    answer_target(r, 200, PQgetvalue(out, 0, 0), PQgetvalue(out, 0, 1), today);
                     PQclear(out);
                 }
                 db_array_free(&o.contributors);
-                free(text);
             }
             json_decref(next);
         }
