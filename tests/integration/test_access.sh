@@ -138,6 +138,20 @@ assessment=$(jq -cn --arg d "$today" --arg e "Access matrix $tag" '{assessed_on:
 matrix POST /v1/self-assessments "$assessment" 201 200 201 201 201 403 403 403 401 401 401 401 401 401 401
 matrix GET /v1/self-assessments '' 200 200 200 200 200 200 200 403 401 401 401 401 401 401 401
 matrix GET /v1/self-assessments/journey '' 200 200 200 200 200 200 200 403 401 401 401 401 401 401 401
+# Joint targets: coordinators set them (a foreign coordinator cannot name
+# this partnership's partners as owners), every partner reads them.
+target=$(jq -cn --argjson lead "$HUB_PARTNER_POLICE" --arg t "Matrix target $tag" '{title: $t,
+    metric: "reports_count", direction: "increase", baseline: {value: 10, period: "2024"},
+    target: {value: 20, due: "2025-12-31"}, owners: {lead: $lead}, review: "annually"}')
+code=$(call coord POST /v1/targets "$target")
+tid=$(jq -r .id "$R")
+check "(fixture: a target set by the coordinator)" test "$code" = 201 -a -n "$tid"
+#                                                         own cert oth 3rd frn crd fcr pub non rev exp dis wrg mal unr
+matrix POST /v1/targets "$target" 403 403 403 403 403 201 422 403 401 401 401 401 401 401 401
+matrix GET /v1/targets '' 200 200 200 200 200 200 200 403 401 401 401 401 401 401 401
+matrix GET "/v1/targets/$tid" '' 200 200 200 200 404 200 404 403 401 401 401 401 401 401 401
+matrix PATCH "/v1/targets/$tid" '{"tolerance":0.2}' 403 403 403 403 403 200 404 403 401 401 401 401 401 401 401
+matrix GET "/v1/targets/$tid/versions" '' 200 200 200 200 404 200 404 403 401 401 401 401 401 401 401
 # Health was referred the report (urgent) above: now it sees it too, and a
 # partner of another partnership still does not.
 matrix GET "/v1/reports/$rep" '' 200 200 200 200 404 200 404 403 401 401 401 401 401 401 401
