@@ -12,6 +12,7 @@
 #include "input.h"
 #include "problem.h"
 #include "report.h"
+#include "targets.h"
 
 static const codes_t *codes;
 
@@ -23,11 +24,11 @@ static char overall_rule[160];
 
 /* The questions the hub's own data speaks to, with live evidence in the
  * journey view. Q5 (working with partners): the referral agreement kept.
- * Q8 (how you will know): the outcome indicators the partner measures;
- * target statuses join it once targets exist. Q3 (understanding
- * communities) is left out on purpose: reports by ethnic group are
- * personal data about victims, fit to show only through the
- * disclosure-controlled statistics, which do not exist yet. */
+ * Q8 (how you will know): the outcome indicators the partner measures,
+ * and the status of each joint target it owns. Q3 (understanding
+ * communities) is left out on purpose: reports by ethnic group are data
+ * about victims, and the disclosure-controlled rates are the partnership's
+ * as a whole, not a partner's (GET /v1/stats/rates shows them). */
 #define EVIDENCE_REFERRALS "q5"
 #define EVIDENCE_INDICATORS "q8"
 
@@ -320,6 +321,29 @@ static const char journey_sql[] =
     " WHERE p.partnership_id = hub.current_partnership()"
     " AND ($1::bigint IS NULL OR p.partner_id = $1::bigint)), '[]'))::text FROM w";
 
+/* Q8's evidence: beside the indicators, each partner's targets (those it
+ * leads or contributes to) with their current status. */
+static void
+add_target_evidence(json_t *journey, json_t *targets)
+{
+    size_t i, k;
+    json_t *p, *q;
+    json_array_foreach(json_object_get(journey, "partners"), i, p)
+    {
+        char key[24];
+        snprintf(key, sizeof(key), "%lld",
+                 (long long)json_integer_value(json_object_get(p, "partner_id")));
+        json_t *mine = json_object_get(targets, key);
+        json_array_foreach(json_object_get(p, "questions"), k, q)
+        {
+            json_t *evidence = json_object_get(q, "evidence");
+            const char *code = json_string_value(json_object_get(q, "question"));
+            if (evidence != NULL && code != NULL && strcmp(code, EVIDENCE_INDICATORS) == 0)
+                json_object_set_new(evidence, "targets", mine ? json_copy(mine) : json_array());
+        }
+    }
+}
+
 void
 assessments_journey(request_t *r)
 {
@@ -337,8 +361,25 @@ assessments_journey(request_t *r)
                                 EVIDENCE_REFERRALS,
                                 EVIDENCE_INDICATORS,
                                 overall_rule};
-        db_stmt_t q = {journey_sql, 8, params};
-        access_respond_json(r, &q, 200, NULL);
+        const db_stmt_t q = {journey_sql, 8, params};
+        PGresult *res;
+        char state[6];
+        if (!access_run(r, &q, 1, &res, state)) {
+            access_fail(r, state);
+        } else {
+            json_error_t err;
+            json_t *journey = json_loads(PQgetvalue(res, 0, 0), 0, &err);
+            hub_assert(journey != NULL);
+            PQclear(res);
+            json_t *targets = targets_by_owner(r);
+            if (targets != NULL) {
+                add_target_evidence(journey, targets);
+                http_respond_json(r, 200, journey);
+                json_decref(targets);
+            } else {
+                json_decref(journey); /* answered */
+            }
+        }
     }
     evhttp_clear_headers(&kv);
 }

@@ -711,11 +711,10 @@ write_failed(request_t *r, const char *state)
     }
 }
 
-/* Answers with the stored row (hub.target_json) and the progress of its
- * definition. */
-static void
-answer_target(request_t *r, int status, const char *row_json, const char *definition,
-              const char *today)
+/* A stored target (hub.target_json, text) with the progress of its
+ * definition added; NULL when the database failed (answered). */
+static json_t *
+with_progress(request_t *r, const char *row_json, const char *definition, const char *today)
 {
     json_error_t err;
     json_t *stored = json_loads(row_json, 0, &err);
@@ -727,26 +726,33 @@ answer_target(request_t *r, int status, const char *row_json, const char *defini
     eval_t *e = xcalloc(1, sizeof(*e));
     /* A stored definition was checked when written; a code list changed
      * since may refuse it now, which the answer says rather than hides. */
-    bool valid = target_parse(codes, &in, today, &t);
-    json_t *problems = input_end_errors(&in);
-    if (!valid) {
+    if (!target_parse(codes, &in, today, &t)) {
         json_object_set_new(stored, "progress",
                             json_pack("{s:s, s:s}", "status", "not_enough_data", "note",
                                       "The definition no longer passes the current checks (a "
                                       "code list changed): change the target."));
-        json_decref(problems);
-    } else if (!evaluate(r, &t, today, e)) {
-        json_decref(stored);
-        json_decref(def);
-        free(e);
-        return; /* answered */
-    } else {
+    } else if (evaluate(r, &t, today, e)) {
         json_object_set_new(stored, "progress", progress_json(e));
+    } else {
+        json_decref(stored);
+        stored = NULL;
     }
-    json_object_set_new(stored, "disclosure", disclosure_json());
-    respond(r, status, stored);
+    json_decref(input_end_errors(&in));
     json_decref(def);
     free(e);
+    return stored;
+}
+
+/* Answers with the stored row and its progress. */
+static void
+answer_target(request_t *r, int status, const char *row_json, const char *definition,
+              const char *today)
+{
+    json_t *stored = with_progress(r, row_json, definition, today);
+    if (stored == NULL)
+        return; /* answered */
+    json_object_set_new(stored, "disclosure", disclosure_json());
+    respond(r, status, stored);
 }
 
 /* ---- endpoints ------------------------------------------------------------------- */
@@ -833,6 +839,70 @@ static const char list_sql[] =
     " AND ($2::bigint IS NULL OR $2::bigint = t.lead_partner OR $2::bigint = ANY (t.contributors))"
     " ORDER BY t.target_id LIMIT 200"; /* TARGETS_LIST_MAX */
 
+/* The rows of list_sql with their progress; NULL when the database failed
+ * (answered). */
+static json_t *
+current_targets(request_t *r, PGresult *res, const char *today)
+{
+    json_t *list = json_array();
+    for (int row = 0; row < PQntuples(res); row++) {
+        json_t *t = with_progress(r, PQgetvalue(res, row, 0), PQgetvalue(res, row, 1), today);
+        if (t == NULL) {
+            json_decref(list);
+            return NULL;
+        }
+        json_array_append_new(list, t);
+    }
+    return list;
+}
+
+json_t *
+targets_by_owner(request_t *r)
+{
+    const char *params[] = {"false", NULL};
+    const db_stmt_t q = {list_sql, 2, params};
+    PGresult *res;
+    char state[6];
+    if (!access_run(r, &q, 1, &res, state)) {
+        access_fail(r, state);
+        return NULL;
+    }
+    char today[11];
+    utc_today(today);
+    json_t *list = current_targets(r, res, today);
+    PQclear(res);
+    if (list == NULL)
+        return NULL;
+    json_t *by = json_object();
+    size_t i;
+    json_t *t;
+    json_array_foreach(list, i, t)
+    {
+        json_t *owners = json_object_get(t, "owners");
+        json_t *ids = json_array();
+        json_array_append(ids, json_object_get(owners, "lead"));
+        json_array_extend(ids, json_object_get(owners, "contributors"));
+        size_t k;
+        json_t *id;
+        json_array_foreach(ids, k, id)
+        {
+            char key[24];
+            snprintf(key, sizeof(key), "%lld", (long long)json_integer_value(id));
+            json_t *mine = json_object_get(by, key);
+            if (mine == NULL)
+                json_object_set_new(by, key, mine = json_array());
+            json_array_append_new(
+                mine,
+                json_pack("{s:O, s:O, s:s, s:O}", "id", json_object_get(t, "id"), "title",
+                          json_object_get(t, "title"), "role", k == 0 ? "lead" : "contributor",
+                          "status", json_object_get(json_object_get(t, "progress"), "status")));
+        }
+        json_decref(ids);
+    }
+    json_decref(list);
+    return by;
+}
+
 void
 targets_list(request_t *r)
 {
@@ -860,36 +930,11 @@ targets_list(request_t *r)
     }
     char today[11];
     utc_today(today);
-    json_t *list = json_array();
-    eval_t *e = xcalloc(1, sizeof(*e));
-    bool failed = false;
-    for (int row = 0; row < PQntuples(res) && !failed; row++) {
-        json_error_t err;
-        json_t *stored = json_loads(PQgetvalue(res, row, 0), 0, &err);
-        json_t *def = json_loads(PQgetvalue(res, row, 1), 0, &err);
-        hub_assert(stored != NULL && def != NULL);
-        input_t in;
-        input_begin(&in, def);
-        target_def_t t;
-        memset(e, 0, sizeof(*e));
-        if (!target_parse(codes, &in, today, &t))
-            json_object_set_new(stored, "progress",
-                                json_pack("{s:s}", "status", "not_enough_data"));
-        else if (evaluate(r, &t, today, e))
-            json_object_set_new(stored, "progress", progress_json(e));
-        else
-            failed = true; /* answered */
-        json_decref(input_end_errors(&in));
-        json_decref(def);
-        json_array_append_new(list, stored);
-    }
-    free(e);
-    if (!failed)
+    json_t *list = current_targets(r, res, today);
+    if (list != NULL)
         respond(r, 200,
                 json_pack("{s:o, s:o, s:s}", "targets", list, "disclosure", disclosure_json(),
                           "as_of", today));
-    else
-        json_decref(list);
     PQclear(res);
 }
 

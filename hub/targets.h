@@ -27,4 +27,9 @@ void targets_get(request_t *r);
 void targets_update(request_t *r);
 void targets_versions(request_t *r);
 
+/* The statuses of the partnership's active targets by owner partner, for
+ * the journey view: {"<partner id>": [{id, title, role, status}, …]}. NULL
+ * when the database failed (the answer is then made). */
+json_t *targets_by_owner(request_t *r);
+
 #endif

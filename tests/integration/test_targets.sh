@@ -173,6 +173,15 @@ eq "…left out of the list" "$(jq '.targets | length' "$R")" 5
 call GET '/v1/targets?include_retired=true'
 eq "…unless asked for" "$(jq '.targets | length' "$R")" 6
 
+TOKEN=$TOKEN_READ call GET "/v1/self-assessments/journey?partner=$police"
+eq "journey: Q8 evidence lists the targets police leads, with their status" \
+    "$(jq -c '[.partners[0].questions[] | select(.question == "q8") | .evidence.targets[] | [.id, .role, .status]]' "$R")" \
+    "$(jq -nc --argjson ids "$(q "SELECT json_agg(target_id ORDER BY target_id) FROM hub.target WHERE partnership_id = $ps AND superseded_at IS NULL AND NOT retired")" \
+        '[$ids, ["green","amber","green","red","red"]] | transpose | map([.[0], "lead", .[1]])')"
+TOKEN=$TOKEN_READ call GET "/v1/self-assessments/journey?partner=$council"
+eq "…and the council's as contributor" \
+    "$(jq -c '[.partners[0].questions[] | select(.question == "q8") | .evidence.targets[] | .role] | unique' "$R")" '["contributor"]'
+
 # ---- refusals --------------------------------------------------------------------
 TOKEN=$TOKEN_C post "$(def reports_count "$f1" 10 25)"
 eq "a submit/read credential may not create: 403" "$code:$(state)" "403:$before"
