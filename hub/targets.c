@@ -800,6 +800,21 @@ targets_create(request_t *r)
     json_decref(body);
 }
 
+/* The target id of the path into r->audit_id (the audit row names it);
+ * false, answered 404, when it is not an id. */
+static bool
+target_of_path(request_t *r)
+{
+    snprintf(r->audit_type, sizeof(r->audit_type), "target");
+    long long id;
+    if (!http_param_id(r, 0, &id)) {
+        http_respond_error(r, 404, "not-found", "No such target.");
+        return false;
+    }
+    snprintf(r->audit_id, sizeof(r->audit_id), "%lld", id);
+    return true;
+}
+
 static const char get_sql[] =
     "SELECT hub.target_json(t)::text, t.definition::text FROM hub.target t"
     " WHERE t.target_id = $1::bigint AND t.partnership_id = hub.current_partnership()"
@@ -808,13 +823,8 @@ static const char get_sql[] =
 void
 targets_get(request_t *r)
 {
-    snprintf(r->audit_type, sizeof(r->audit_type), "target");
-    long long id;
-    if (!http_param_id(r, 0, &id)) {
-        http_respond_error(r, 404, "not-found", "No such target.");
+    if (!target_of_path(r))
         return;
-    }
-    snprintf(r->audit_id, sizeof(r->audit_id), "%lld", id);
     const char *params[] = {r->audit_id};
     const db_stmt_t q = {get_sql, 1, params};
     PGresult *res;
@@ -958,13 +968,8 @@ static const char supersede_sql[] =
 void
 targets_update(request_t *r)
 {
-    snprintf(r->audit_type, sizeof(r->audit_type), "target");
-    long long id;
-    if (!http_param_id(r, 0, &id)) {
-        http_respond_error(r, 404, "not-found", "No such target.");
+    if (!target_of_path(r))
         return;
-    }
-    snprintf(r->audit_id, sizeof(r->audit_id), "%lld", id);
     json_t *patch = http_read_json(r);
     if (patch == NULL)
         return;
@@ -1040,13 +1045,8 @@ static const char versions_sql[] =
 void
 targets_versions(request_t *r)
 {
-    snprintf(r->audit_type, sizeof(r->audit_type), "target");
-    long long id;
-    if (!http_param_id(r, 0, &id)) {
-        http_respond_error(r, 404, "not-found", "No such target.");
+    if (!target_of_path(r))
         return;
-    }
-    snprintf(r->audit_id, sizeof(r->audit_id), "%lld", id);
     const char *params[] = {r->audit_id};
     const db_stmt_t q = {versions_sql, 1, params};
     access_respond_json(r, &q, 200, "No such target in the partnership.");
