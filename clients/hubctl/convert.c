@@ -409,13 +409,19 @@ convert_object(const convert_t *c, json_t *item, reject_t *why)
         return NULL;
     }
     bool ok = true;
+    /* The postcode first: it may be an identity column too. */
+    json_t *pc = c->o.postcodes ? json_incref(json_object_get(item, "postcode")) : NULL;
+    if (pc != NULL)
+        json_object_del(item, "postcode");
     if (c->o.identity != NULL) {
         size_t n = identity_count(c->o.identity);
         const char *values[IDENTITY_COLUMNS_MAX] = {0}, *columns[IDENTITY_COLUMNS_MAX] = {0};
         json_t *held[IDENTITY_COLUMNS_MAX] = {0};
         for (size_t k = 0; k < n; k++) {
             columns[k] = identity_column(c->o.identity, k);
-            held[k] = json_incref(json_object_get(item, columns[k]));
+            held[k] = pc != NULL && strcmp(columns[k], "postcode") == 0
+                          ? json_incref(pc)
+                          : json_incref(json_object_get(item, columns[k]));
             values[k] = json_string_value(held[k]);
             if (held[k] != NULL && !json_is_string(held[k]) && !json_is_null(held[k])) {
                 reject_add(why, "", columns[k], "An identity member must be a string.");
@@ -433,17 +439,13 @@ convert_object(const convert_t *c, json_t *item, reject_t *why)
         for (size_t k = 0; k < n; k++)
             json_decref(held[k]);
     }
-    if (c->o.postcodes != NULL) {
-        json_t *pc = json_incref(json_object_get(item, "postcode"));
-        json_object_del(item, "postcode");
-        if (pc != NULL && !json_is_string(pc) && !json_is_null(pc)) {
-            reject_add(why, "", "postcode", "The postcode must be a string.");
-            ok = false;
-        } else if (json_is_string(pc)) {
-            ok = apply_postcode(c, json_string_value(pc), "postcode", item, why) && ok;
-        }
-        json_decref(pc);
+    if (pc != NULL && !json_is_string(pc) && !json_is_null(pc)) {
+        reject_add(why, "", "postcode", "The postcode must be a string.");
+        ok = false;
+    } else if (json_is_string(pc)) {
+        ok = apply_postcode(c, json_string_value(pc), "postcode", item, why) && ok;
     }
+    json_decref(pc);
     if (!ok) {
         json_decref(item);
         return NULL;

@@ -24,7 +24,7 @@ reject_add(reject_t *rj, const char *pointer, const char *column, const char *fm
 static void
 put_field(FILE *f, const char *s)
 {
-    bool quote = strpbrk(s, ",\"\r\n") != NULL || (*s == ' ' || (*s && s[strlen(s) - 1] == ' '));
+    bool quote = strpbrk(s, ",\"") != NULL || *s == ' ' || (*s && s[strlen(s) - 1] == ' ');
     if (quote)
         fputc('"', f);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
