@@ -39,6 +39,8 @@ enum {
     BACKOFF_FIRST_MS = 1000, /* then doubled at each attempt */
     BACKOFF_MAX_MS = 60000,
     RETRY_AFTER_MAX = 300, /* seconds: a longer Retry-After is cut to this */
+    SETTLE_ROUNDS = 3,     /* batch_settle: conflicts without a report sent again */
+    SETTLE_PAUSE_MS = 500, /* times the round */
     PROGRESS_EVERY_MS = 200,
 };
 
@@ -111,7 +113,8 @@ typedef struct {
 typedef struct {
     char *body;
     size_t len, cap;
-    size_t *lines; /* input line of each report in the body */
+    size_t *lines;   /* input line of each report in the body */
+    size_t *offsets; /* where each report begins in the body */
     size_t n, lines_cap;
     pending_t *pending;
     size_t npending, pending_cap;
@@ -221,6 +224,7 @@ batch_free(batch_t *b)
     batch_reset(b);
     free(b->body);
     free(b->lines);
+    free(b->offsets);
     free(b->pending);
 }
 
@@ -251,14 +255,16 @@ batch_add(batch_t *b, size_t line, const char *json, size_t len)
             b->cap *= 2;
         b->body = xrealloc(b->body, b->cap);
     }
-    memcpy(b->body + b->len, json, len);
-    b->len += len;
-    b->body[b->len++] = '\n';
     if (b->n == b->lines_cap) {
         b->lines_cap = b->lines_cap ? 2 * b->lines_cap : 1024;
         b->lines = xrealloc(b->lines, b->lines_cap * sizeof(size_t));
+        b->offsets = xrealloc(b->offsets, b->lines_cap * sizeof(size_t));
     }
+    b->offsets[b->n] = b->len;
     b->lines[b->n++] = line;
+    memcpy(b->body + b->len, json, len);
+    b->len += len;
+    b->body[b->len++] = '\n';
 }
 
 /* Reads rows into b until it holds batch_size reports (or as many refused
@@ -332,16 +338,17 @@ pause_ms(long ms)
 
 typedef enum { SENT, SEND_FAILED, SEND_INTERRUPTED } send_t;
 
+/* Sends body (n reports) until the hub takes it, within the retries. */
 static send_t
-batch_send(run_t *run, batch_t *b, json_t **answer)
+batch_send(run_t *run, const char *body, size_t len, json_t **answer)
 {
     char why[600], rid[64];
     run->batch_no++;
     for (int attempt = 1;; attempt++) {
         snprintf(rid, sizeof(rid), "hubctl-%s-%lu-%d", run->run_id, run->batch_no, attempt);
         long retry_after;
-        remote_result_t r = remote_post_batch(run->remote, b->body, b->len, run->dry_run, rid,
-                                              answer, &retry_after, why, sizeof(why));
+        remote_result_t r = remote_post_batch(run->remote, body, len, run->dry_run, rid, answer,
+                                              &retry_after, why, sizeof(why));
         if (r == REMOTE_OK)
             return SENT;
         if (r == REMOTE_CANCELLED)
@@ -373,6 +380,65 @@ batch_send(run_t *run, batch_t *b, json_t **answer)
         if (interrupted)
             return SEND_INTERRUPTED;
     }
+}
+
+/* A conflict the hub could not name a report for (no id, or "") is not settled:
+ * the same external_ref was being stored by a request still in flight (the
+ * one a killed run left behind, say), which the hub's statement could not
+ * yet see. Such reports are sent again, alone, a few times, until the hub
+ * answers 200 (the same content), 409 with the report, or 201. */
+static send_t
+batch_settle(run_t *run, batch_t *b, json_t *answer)
+{
+    json_t *items = json_object_get(answer, "items");
+    for (int round = 1; round <= SETTLE_ROUNDS; round++) {
+        size_t *which = xmalloc((b->n ? b->n : 1) * sizeof(size_t)), *pos = NULL, m = 0;
+        size_t i;
+        json_t *it;
+        json_array_foreach(items, i, it)
+        {
+            json_int_t k = json_integer_value(json_object_get(it, "index"));
+            const char *id = json_string_value(json_object_get(it, "id"));
+            if (json_integer_value(json_object_get(it, "status")) == 409 &&
+                (id == NULL || *id == '\0') && k >= 0 && (size_t)k < b->n) {
+                pos = xrealloc(pos, (m + 1) * sizeof(size_t));
+                pos[m] = i;
+                which[m++] = (size_t)k;
+            }
+        }
+        send_t s = SENT;
+        if (m > 0) {
+            char *body = xmalloc(b->len + 1);
+            size_t len = 0;
+            for (size_t j = 0; j < m; j++) {
+                size_t from = b->offsets[which[j]];
+                size_t to = which[j] + 1 < b->n ? b->offsets[which[j] + 1] : b->len;
+                memcpy(body + len, b->body + from, to - from);
+                len += to - from;
+            }
+            pause_ms(SETTLE_PAUSE_MS * round);
+            json_t *again = NULL;
+            s = interrupted ? SEND_INTERRUPTED : batch_send(run, body, len, &again);
+            json_t *fresh = json_object_get(again, "items");
+            if (s == SENT && json_array_size(fresh) == m) {
+                json_array_foreach(fresh, i, it)
+                {
+                    json_int_t k = json_integer_value(json_object_get(it, "index"));
+                    if (k < 0 || (size_t)k >= m)
+                        continue;
+                    json_object_set_new(it, "index", json_integer((json_int_t)which[k]));
+                    json_array_set(items, pos[k], it);
+                }
+            }
+            json_decref(again);
+            free(body);
+        }
+        free(which);
+        free(pos);
+        if (m == 0 || s != SENT)
+            return s;
+    }
+    return SENT; /* still unsettled: reported as conflicts */
 }
 
 /* "/12/victim/age_band" (a pointer into the batch) as "/victim/age_band". */
@@ -468,7 +534,8 @@ batch_answer(run_t *run, batch_t *b, json_t *answer)
 static bool
 batch_record(run_t *run, batch_t *b)
 {
-    qsort(b->pending, b->npending, sizeof(pending_t), by_line);
+    if (b->npending > 1)
+        qsort(b->pending, b->npending, sizeof(pending_t), by_line);
     for (size_t i = 0; i < b->npending; i++)
         fputs(b->pending[i].text, run->rejects);
     if (fflush(run->rejects) != 0 || ferror(run->rejects)) {
@@ -632,8 +699,11 @@ run_batches(run_t *run)
             break;
         if (b.n > 0) {
             json_t *answer = NULL;
-            send_t s = batch_send(run, &b, &answer);
+            send_t s = batch_send(run, b.body, b.len, &answer);
+            if (s == SENT && !run->dry_run)
+                s = batch_settle(run, &b, answer);
             if (s != SENT) {
+                json_decref(answer);
                 failed = s == SEND_FAILED;
                 break;
             }
