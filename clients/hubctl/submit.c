@@ -162,7 +162,8 @@ progress(run_t *run, bool force)
         return;
     run->last_progress = now;
     double secs = (double)(now - run->started) / 1e6;
-    size_t done = run->t.rows, rejected = run->t.local + run->t.invalid + run->t.conflicts;
+    const tally_t *t = &run->state.tally; /* what the hub has answered for */
+    size_t done = t->rows, rejected = t->local + t->invalid + t->conflicts;
     fprintf(stderr, "\r\033[Khubctl: %zu/%zu rows (%zu%%), %.0f rows/s, %zu rejected", done,
             run->total, run->total ? done * 100 / run->total : 100,
             secs > 0 ? (double)(done - run->skip) / secs : 0.0, rejected);
