@@ -749,11 +749,14 @@ tls_handshake(https_t *c, int64_t deadline, char *err, size_t errlen)
             ERR_clear_error();
             return verify_error(c, vr, err, errlen);
         }
-        const char *dflt = e == SSL_ERROR_SYSCALL && errno != 0
-                               ? strerror(errno)
-                               : "the server closed the connection";
+        if (e == SSL_ERROR_SYSCALL) { /* the connection went, not the TLS: as if unreachable */
+            const char *what = errno != 0 ? strerror(errno) : "the server closed the connection";
+            ERR_clear_error();
+            return set_err(HTTPS_ERR_CONNECT, err, errlen,
+                           "cannot connect to %s: %s during the TLS handshake", c->origin, what);
+        }
         return set_err(HTTPS_ERR_TLS, err, errlen, "TLS handshake with %s failed: %s", c->origin,
-                       ssl_reason(why, sizeof(why), dflt));
+                       ssl_reason(why, sizeof(why), "TLS error"));
     }
 }
 
