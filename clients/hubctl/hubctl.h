@@ -14,9 +14,10 @@
 #include "args.h"
 
 enum {
-    CTL_OK = 0,    /* done */
-    CTL_FAIL = 1,  /* a clear error on stderr, or a check failed */
-    CTL_USAGE = 2, /* bad usage; the command's usage follows the error */
+    CTL_OK = 0,       /* done */
+    CTL_FAIL = 1,     /* a clear error on stderr, or a check failed */
+    CTL_USAGE = 2,    /* bad usage; the command's usage follows the error */
+    CTL_REJECTED = 2, /* hubctl submit: some rows were refused (see the rejects file) */
 };
 
 typedef struct {
@@ -57,5 +58,6 @@ int audit_seal_cmd(ctl_t *ctl, int argc, char **argv);
 int audit_verify_cmd(ctl_t *ctl, int argc, char **argv);
 int population_load_cmd(ctl_t *ctl, int argc, char **argv);
 int population_summary_cmd(ctl_t *ctl, int argc, char **argv);
+int submit_cmd(ctl_t *ctl, int argc, char **argv);
 
 #endif

@@ -1,8 +1,10 @@
-/* hubctl: administration of the Partnership Data Hub on its database.
+/* hubctl: administration of the Partnership Data Hub on its database, and
+ * the partner's client of its API (hubctl submit).
  *
  * hubctl [--db CONNINFO] GROUP VERB [ARGS…]: the global options, then one
- * command from the table below; each command parses its own arguments
- * (args.h) before anything connects, so --help works without a database. */
+ * command from the table below (submit has no verb); each command parses
+ * its own arguments (args.h) before anything connects, so --help works
+ * without a database or a hub. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +39,10 @@ static const struct {
     {"audit", "verify", audit_verify_cmd, "[--partnership ID]"},
     {"population", "load", population_load_cmd, "FILE.csv"},
     {"population", "summary", population_summary_cmd, "[--json]"},
+    {"submit", NULL, submit_cmd,
+     "FILE [--url URL] [--ca FILE] [--token TOKEN | --cert FILE --key FILE] [--batch N]\n"
+     "         [--mapping FILE] [--link-key FILE --identity-columns LIST]\n"
+     "         [--postcode-lookup FILE] [--dry-run] [--rejects FILE] ..."},
 };
 
 void
@@ -56,8 +62,8 @@ list_commands(FILE *out, const char *group)
 {
     for (size_t i = 0; i < ARRAY_LEN(commands); i++)
         if (group == NULL || strcmp(commands[i].group, group) == 0)
-            fprintf(out, "  hubctl %s %s %s\n", commands[i].group, commands[i].verb,
-                    commands[i].synopsis);
+            fprintf(out, "  hubctl %s%s%s %s\n", commands[i].group, commands[i].verb ? " " : "",
+                    commands[i].verb ? commands[i].verb : "", commands[i].synopsis);
 }
 
 static void
@@ -67,7 +73,9 @@ usage(FILE *out)
           "\n"
           "Administers the Partnership Data Hub directly on its database, as the owner\n"
           "role (hub_owner). CONNINFO is a libpq keyword conninfo; the default is the\n"
-          "environment variable HUB_DB.\n"
+          "environment variable HUB_DB. hubctl submit is a partner's command instead: it\n"
+          "sends reports to the hub's API over HTTPS (HUB_URL, HUB_CA, HUB_TOKEN or\n"
+          "HUB_CERT and HUB_KEY).\n"
           "\n"
           "Commands:\n",
           out);
@@ -79,7 +87,8 @@ usage(FILE *out)
           "area,ethnic_group,count per line. \"hubctl COMMAND --help\" describes a\n"
           "command.\n"
           "\n"
-          "Exit status: 0 done, 1 failed (or a broken audit chain), 2 bad usage.\n",
+          "Exit status: 0 done, 1 failed (or a broken audit chain), 2 bad usage (or, for\n"
+          "submit, some rows refused).\n",
           out);
 }
 
@@ -158,6 +167,11 @@ main(int argc, char **argv)
         if (strcmp(commands[k].group, group) != 0)
             continue;
         group_known = true;
+        if (commands[k].verb == NULL) { /* a command of one word: its arguments follow */
+            int rc = commands[k].run(&ctl, argc - i, argv + i);
+            PQfinish(ctl.conn);
+            return rc;
+        }
         if (verb != NULL && strcmp(commands[k].verb, verb) == 0) {
             int rc = commands[k].run(&ctl, argc - i - 1, argv + i + 1);
             PQfinish(ctl.conn);
