@@ -153,9 +153,26 @@ reports_create(request_t *r)
     db_stmt_t q = {insert_one_sql, 19, params};
     PGresult *res;
     char state[6];
-    if (!access_run_commit(r, &q, 1, &res, state)) {
-        access_fail(r, state);
-        return;
+    for (int attempt = 0;; attempt++) {
+        if (!access_run_commit(r, &q, 1, &res, state)) {
+            access_fail(r, state);
+            return;
+        }
+        if (PQntuples(res) == 1)
+            break;
+        /* No row: another request stored the same external_ref after this
+         * statement's snapshot was taken, so neither branch saw it and
+         * nothing was written. A new transaction sees it. */
+        PQclear(res);
+        r->audited = false;
+        if (attempt == 1) {
+            http_respond_error(r, 503, "busy",
+                               "The same external_ref is being stored by another request; "
+                               "send the report again.");
+            return;
+        }
+        if (!access_authenticate(r))
+            return; /* answered */
     }
     int status = atoi(PQgetvalue(res, 0, 0));
     snprintf(r->audit_id, sizeof(r->audit_id), "%s", PQgetvalue(res, 0, 1));
@@ -179,7 +196,10 @@ typedef struct item {
     char id[24];
 } item_t;
 
-/* Inserts reports[lo..hi) in one statement; sets each item's status and id. */
+/* Inserts a chunk of reports in one statement; sets each item's status and
+ * id. Status 0: the external_ref was stored by another transaction after
+ * this statement's snapshot (ON CONFLICT saw it, the join cannot), so a
+ * later statement must look again. */
 static const char insert_many_sql[] =
     "WITH v AS (SELECT * FROM unnest($1::text[], $2::date[], $3::date[], $4::date[], $5::text[],"
     " $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],"
@@ -192,7 +212,8 @@ static const char insert_many_sql[] =
     " ON CONFLICT (partnership_id, partner_id, external_ref) DO NOTHING"
     " RETURNING external_ref, report_id)"
     " SELECT v.i, coalesce(ins.report_id, r.report_id), CASE WHEN ins.report_id IS NOT NULL"
-    " THEN 201 WHEN r.content_hash = decode(v.chh, 'hex') THEN 200 ELSE 409 END"
+    " THEN 201 WHEN r.report_id IS NULL THEN 0"
+    " WHEN r.content_hash = decode(v.chh, 'hex') THEN 200 ELSE 409 END"
     " FROM v LEFT JOIN ins ON ins.external_ref = v.ref"
     " LEFT JOIN hub.report r ON ins.report_id IS NULL"
     " AND r.partnership_id = hub.current_partnership() AND r.partner_id = hub.current_partner()"
@@ -219,20 +240,20 @@ chunk_end(chunk_t *c)
         db_array_free(&c->cols[i]);
 }
 
-/* Stores the valid items in chunks, all in one pipeline. False (with the
- * SQLSTATE) when the database refused. */
+/* Stores the valid items still without a status in chunks, all in one
+ * pipeline. False (with the SQLSTATE) when the database refused. */
 static bool
-store(request_t *r, const prepared_t *preps, item_t *items, int n, char state[6])
+store_pass(request_t *r, const prepared_t *preps, item_t *items, int n, char state[6])
 {
     int nchunks = 0, total = 0;
     for (int i = 0; i < n; i++)
-        total += items[i].valid;
+        total += items[i].valid && items[i].status == 0;
     if (total == 0)
         return true;
     int max_chunks = (total + BATCH_CHUNK - 1) / BATCH_CHUNK;
     chunk_t *chunks = xcalloc((size_t)max_chunks, sizeof(*chunks));
     for (int i = 0; i < n; i++) {
-        if (!items[i].valid)
+        if (!items[i].valid || items[i].status != 0)
             continue;
         if (nchunks == 0 || chunks[nchunks - 1].n == BATCH_CHUNK)
             chunk_begin(&chunks[nchunks++]);
@@ -273,6 +294,21 @@ store(request_t *r, const prepared_t *preps, item_t *items, int n, char state[6]
         chunk_end(&chunks[c]);
     free(chunks);
     return ok;
+}
+
+/* Stores the valid items: a second pass, a new statement with a new
+ * snapshot, settles those a concurrent request stored meanwhile. */
+static bool
+store(request_t *r, const prepared_t *preps, item_t *items, int n, char state[6])
+{
+    for (int i = 0; i < n; i++)
+        items[i].status = 0;
+    if (!store_pass(r, preps, items, n, state) || !store_pass(r, preps, items, n, state))
+        return false;
+    for (int i = 0; i < n; i++)
+        if (items[i].valid && items[i].status == 0)
+            items[i].status = 503; /* still unsettled (a purge between?): send it again */
+    return true;
 }
 
 /* The same external_ref twice in one batch would make the second item's

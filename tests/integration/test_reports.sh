@@ -658,6 +658,38 @@ eq "…and so is a path trick" "$code" 404
 code=$(status_of "$URL/v1/codes/strand" -H "Authorization: Bearer $HUB_TOKEN_POLICE")
 eq "…with a credential too" "$code" 200
 
+# ---- the same external_ref stored by another transaction at that moment ------
+# The insert waits for the other transaction, finds its row on commit and
+# does nothing, but its snapshot cannot see that row: hubd looks again in a
+# new transaction and answers the conflict, naming the report (this crashed
+# hubd once). In a batch the second pass does the same.
+race() { # race REF: holds an insert of REF with other content for 1.5 s
+    psql -X -q "host=$T/run port=$PGPORT user=postgres dbname=hub" >/dev/null 2>&1 <<SQL &
+BEGIN;
+INSERT INTO hub.report (partnership_id, partner_id, external_ref, occurred_from, occurred_to,
+    reported_on, area, location_type, strands, incident_types, ethnic_group, ethnic_scheme,
+    ethnic_native, age_band, sex, repeat, channel, content_hash)
+VALUES ($HUB_PARTNERSHIP_DEMO, $HUB_PARTNER_POLICE, '$1', '2025-01-01', '2025-01-01', '2025-01-02',
+    'E01000001', 'street', '{race}', '{threats}', 'white_british', 'ons2021', 'white_british',
+    '25-34', 'female', 'no', 'telephone', sha256('other content'));
+SELECT pg_sleep(1.5);
+COMMIT;
+SQL
+    race_pid=$!
+    sleep 0.5
+}
+race "$tag-race-1"
+post /v1/reports "$(jq -c --arg r "$tag-race-1" '.external_ref = $r' "$EX/report-police.json")"
+wait "$race_pid"
+eq "one report while another transaction stores its external_ref: 409 naming it" \
+    "$code:$(jq -r .report "$R")" "409:$(q "SELECT report_id FROM hub.report WHERE external_ref = '$tag-race-1'")"
+race "$tag-race-2"
+post /v1/reports/batch "$(jq -c --arg r "$tag-race-2" '[.external_ref = $r, .external_ref = ($r + "-b")]' "$EX/report-police.json")"
+wait "$race_pid"
+eq "…in a batch: the item is a conflict with the report's id, the other stored" \
+    "$code:$(jq -c '[.items[] | [.status, (.id | length > 0)]]' "$R")" '200:[[409,true],[201,true]]'
+check "…and hubd is alive" test "$(status_of "$URL/healthz")" = 200
+
 stop_hubd
 eq "hubd exits 0" "$?" 0
 check "no sanitizer reports" sanitizer_clean

@@ -172,9 +172,10 @@ check "…the rejects file is exact: no reason twice, none lost" diff "$icsv.exp
 check "…and the state file is gone" test ! -e "$state"
 
 # A report stored by another transaction at the very moment (as when a killed
-# run's last batch is still being stored): the hub's statement waits for it,
-# cannot see it, and answers 409 without the report's id; hubctl sends that
-# report again, and the real answer (here a conflict: other content) names it.
+# run's last batch is still being stored): the hub's statement waits for it
+# and cannot see it; the hub looks again in a new statement, so the answer
+# (here a conflict: other content) names it. (hubctl would send again an
+# answer without the report's id, as older hubs gave.)
 lcsv=$D/locked.csv
 {
     head -1 "$csv"
