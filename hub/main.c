@@ -28,6 +28,7 @@
 #include "access.h"
 #include "server.h"
 #include "stats.h"
+#include "stats_query.h"
 #include "tls.h"
 
 static void
@@ -82,7 +83,7 @@ serve(const config_t *cfg)
     reports_configure(codes, cfg);
     referrals_configure(codes);
     indicators_configure(codes, cfg);
-    stats_configure(codes, cfg);
+    stats_query_configure(codes, cfg);
     assessments_configure(codes);
 
     sigset_t set;
