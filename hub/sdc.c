@@ -380,6 +380,20 @@ sdc_protect(sdc_table_t *t, const sdc_rules_t *rules)
     grid_free(&g);
 }
 
+void
+sdc_publish_exact(sdc_table_t *t)
+{
+    grid_t g;
+    grid_make(&g, t);
+    for (int r = 0; r < g.nr; r++)
+        for (int c = 0; c < g.nc; c++) {
+            sdc_cell_t *e = grid_entry(&g, r, c);
+            e->state = SDC_PUBLISHED;
+            e->published = e->count;
+        }
+    grid_free(&g);
+}
+
 static bool
 any_suppressed(sdc_cell_t *const *e, int n)
 {

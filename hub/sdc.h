@@ -75,6 +75,10 @@ typedef struct sdc_table {
  * counts must be the sums of the cells' (checked with hub_assert). */
 void sdc_protect(sdc_table_t *t, const sdc_rules_t *rules);
 
+/* Publishes every cell and margin as its count, with no control: for a
+ * partner's own figures (?scope=own), never for joint ones. */
+void sdc_publish_exact(sdc_table_t *t);
+
 /* Two tables of one response that publish one figure in common (the same
  * count and key): shared_a, its na entries in a (a one-row table's total
  * is both its row total and its grand total), shared_b, its nb entries in

@@ -271,17 +271,10 @@ answer(request_t *r, stats_query_t *q, PGresult *res, const char *refreshed_at)
         total.key += cell[idx].key;
     }
     sdc_table_t t = {rows, cols, cell, rowt, colt, &total};
-    if (q->own) {
-        for (long idx = 0; idx < cells; idx++)
-            cell[idx].published = cell[idx].count;
-        for (int i = 0; i < rows; i++)
-            rowt[i].published = rowt[i].count;
-        for (int i = 0; i < cols; i++)
-            colt[i].published = colt[i].count;
-        total.published = total.count;
-    } else {
+    if (q->own)
+        sdc_publish_exact(&t);
+    else
         sdc_protect(&t, stats_rules());
-    }
 
     json_t *out = json_object();
     json_t *group = json_array();
@@ -558,13 +551,10 @@ stats_rates(request_t *r)
             sdc_cell_t *colt = xcalloc((size_t)ng, sizeof(*colt));
             memcpy(colt, cell, (size_t)ng * sizeof(*colt));
             t.col_totals = colt;
-            if (q.own) {
-                for (int i = 0; i < ng; i++)
-                    cell[i].published = cell[i].count;
-                total.published = total.count;
-            } else {
+            if (q.own)
+                sdc_publish_exact(&t);
+            else
                 sdc_protect(&t, stats_rules());
-            }
             int ref = -1;
             for (int i = 0; i < ng; i++)
                 if (g[i].reference)
