@@ -300,22 +300,31 @@ END $$;
 
 -- The cohort's rows of hub.stats_flow_cell, summed over months and areas:
 -- the detail behind hub.stats_flow (the endpoints read it for their tables).
+-- PL/pgSQL, so that the period is checked before anything else runs (an
+-- inlined SQL function may never evaluate the check on an empty plan).
 CREATE FUNCTION hub.stats_flow_cells(p_from date, p_to date, p_areas text[], p_strands text[],
                                      p_ethnic text[])
 RETURNS TABLE (partner_id bigint, measure text, code text, ethnic_group text, strands text[],
                n bigint, keysum bigint)
-LANGUAGE sql STABLE SET search_path = pg_catalog, hub AS $$
-SELECT c.partner_id, c.measure, c.code, c.ethnic_group, c.strands, sum(c.n)::bigint,
-       sum(c.keysum)::bigint
-  FROM hub.stats_cohort_months(p_from, p_to) k, hub.stats_flow_cell c
- WHERE c.partnership_id = hub.current_partnership()
-   AND c.cube = CASE WHEN p_areas IS NULL THEN 1 ELSE 2 END
-   AND c.month >= k.first_month AND c.month <= k.last_month
-   AND (p_areas IS NULL OR c.area = ANY (p_areas))
-   AND (p_strands IS NULL OR c.strands && p_strands)
-   AND (p_ethnic IS NULL OR c.ethnic_group = ANY (p_ethnic))
- GROUP BY 1, 2, 3, 4, 5
-$$;
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, hub AS $$
+#variable_conflict use_column
+DECLARE
+    v_first date;
+    v_last  date;
+BEGIN
+    SELECT m.first_month, m.last_month INTO v_first, v_last FROM hub.stats_cohort_months(p_from, p_to) m;
+    RETURN QUERY
+    SELECT c.partner_id, c.measure, c.code, c.ethnic_group, c.strands, sum(c.n)::bigint,
+           sum(c.keysum)::bigint
+      FROM hub.stats_flow_cell c
+     WHERE c.partnership_id = hub.current_partnership()
+       AND c.cube = CASE WHEN p_areas IS NULL THEN 1 ELSE 2 END
+       AND c.month >= v_first AND c.month <= v_last
+       AND (p_areas IS NULL OR c.area = ANY (p_areas))
+       AND (p_strands IS NULL OR c.strands && p_strands)
+       AND (p_ethnic IS NULL OR c.ethnic_group = ANY (p_ethnic))
+     GROUP BY 1, 2, 3, 4, 5;
+END $$;
 
 -- THE CONTRACT for joint targets. Per partner the count is attributed to:
 --   reports                 reports (not withdrawn) the partner owns
@@ -381,21 +390,27 @@ $$;
 CREATE FUNCTION hub.stats_days_to_outcome(p_from date, p_to date, p_areas text[],
                                           p_strands text[], p_ethnic text[])
 RETURNS TABLE (partner_id bigint, n bigint, median_days numeric)
-LANGUAGE sql STABLE SET search_path = pg_catalog, hub AS $$
-SELECT h.partner_id, sum(h.n)::bigint,
-       hub.histogram_median(array_agg(h.days), array_agg(h.n))
-  FROM (SELECT CASE c.first_of WHEN 'partner' THEN c.partner_id END AS partner_id, c.days,
-               sum(c.n)::bigint AS n
-          FROM hub.stats_cohort_months(p_from, p_to) k, hub.stats_days_cell c
-         WHERE c.partnership_id = hub.current_partnership()
-           AND c.cube = CASE WHEN p_areas IS NULL THEN 1 ELSE 2 END
-           AND c.month >= k.first_month AND c.month <= k.last_month
-           AND (p_areas IS NULL OR c.area = ANY (p_areas))
-           AND (p_strands IS NULL OR c.strands && p_strands)
-           AND (p_ethnic IS NULL OR c.ethnic_group = ANY (p_ethnic))
-         GROUP BY 1, 2) h
- GROUP BY 1
-$$;
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, hub AS $$
+#variable_conflict use_column
+DECLARE
+    v_first date;
+    v_last  date;
+BEGIN
+    SELECT m.first_month, m.last_month INTO v_first, v_last FROM hub.stats_cohort_months(p_from, p_to) m;
+    RETURN QUERY
+    SELECT h.partner_id, sum(h.n)::bigint, hub.histogram_median(array_agg(h.days), array_agg(h.n))
+      FROM (SELECT CASE c.first_of WHEN 'partner' THEN c.partner_id END AS partner_id, c.days,
+                   sum(c.n)::bigint AS n
+              FROM hub.stats_days_cell c
+             WHERE c.partnership_id = hub.current_partnership()
+               AND c.cube = CASE WHEN p_areas IS NULL THEN 1 ELSE 2 END
+               AND c.month >= v_first AND c.month <= v_last
+               AND (p_areas IS NULL OR c.area = ANY (p_areas))
+               AND (p_strands IS NULL OR c.strands && p_strands)
+               AND (p_ethnic IS NULL OR c.ethnic_group = ANY (p_ethnic))
+             GROUP BY 1, 2) h
+     GROUP BY 1;
+END $$;
 
 -- Cross-agency repeat victimisation: of the pseudonymous subjects
 -- (subject_hash) of the cohort's reports, how many there are, how many
@@ -409,22 +424,24 @@ CREATE FUNCTION hub.stats_repeat_subjects_keyed(p_from date, p_to date, p_areas 
                                                 p_strands text[], p_ethnic text[])
 RETURNS TABLE (subjects bigint, multi_partner bigint, multi_kind bigint, subjects_keysum bigint,
                multi_partner_keysum bigint, multi_kind_keysum bigint)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, hub AS $$
-SELECT count(*), count(*) FILTER (WHERE partners > 1), count(*) FILTER (WHERE kinds > 1),
-       coalesce(sum(key), 0), coalesce(sum(key) FILTER (WHERE partners > 1), 0),
-       coalesce(sum(key) FILTER (WHERE kinds > 1), 0)
-  FROM (SELECT get_byte(r.subject_hash, 0)::bigint AS key, count(DISTINCT r.partner_id) AS partners,
-               count(DISTINCT p.kind) AS kinds
-          FROM hub.stats_cohort_months(p_from, p_to) k, hub.report r
-          JOIN hub.partner p ON p.partner_id = r.partner_id
-         WHERE r.partnership_id = hub.current_partnership()
-           AND r.subject_hash IS NOT NULL AND r.withdrawn_at IS NULL
-           AND r.occurred_from >= p_from AND r.occurred_from <= p_to
-           AND (p_areas IS NULL OR r.area = ANY (p_areas))
-           AND (p_strands IS NULL OR r.strands && p_strands)
-           AND (p_ethnic IS NULL OR r.ethnic_group = ANY (p_ethnic))
-         GROUP BY r.subject_hash) s
-$$;
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, hub AS $$
+BEGIN
+    PERFORM hub.stats_cohort_months(p_from, p_to);
+    RETURN QUERY
+    SELECT count(*), count(*) FILTER (WHERE s.partners > 1), count(*) FILTER (WHERE s.kinds > 1),
+           coalesce(sum(s.key), 0)::bigint, coalesce(sum(s.key) FILTER (WHERE s.partners > 1), 0)::bigint,
+           coalesce(sum(s.key) FILTER (WHERE s.kinds > 1), 0)::bigint
+      FROM (SELECT get_byte(r.subject_hash, 0) AS key, count(DISTINCT r.partner_id) AS partners,
+                   count(DISTINCT p.kind) AS kinds
+              FROM hub.report r JOIN hub.partner p ON p.partner_id = r.partner_id
+             WHERE r.partnership_id = hub.current_partnership()
+               AND r.subject_hash IS NOT NULL AND r.withdrawn_at IS NULL
+               AND r.occurred_from >= p_from AND r.occurred_from <= p_to
+               AND (p_areas IS NULL OR r.area = ANY (p_areas))
+               AND (p_strands IS NULL OR r.strands && p_strands)
+               AND (p_ethnic IS NULL OR r.ethnic_group = ANY (p_ethnic))
+             GROUP BY r.subject_hash) s;
+END $$;
 
 -- The contract's form of the same.
 CREATE FUNCTION hub.stats_repeat_subjects(p_from date, p_to date, p_areas text[],
