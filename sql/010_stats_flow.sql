@@ -23,14 +23,14 @@
 --             an outcome on the report
 --   outcome   the partner that recorded it; code <outcome code>/<yes|no|unanswered>
 --             (victim_satisfied; unknown and none are unanswered)
+--   days_any  reports with an outcome, by days from reported_on to the first
+--             outcome of anyone (code: the days), to the report's owner
+--   days_partner  the same to each partner's own first outcome on the
+--             report, to that partner
+-- The days measures are histograms, from which medians are taken.
 -- keysum is the sum of the record keys (sql/009) of the reports counted,
 -- each referral and outcome carrying its report's key: the cell key of
 -- HUB_SDC=cellkey.
---
--- hub.stats_days_cell is the histogram of days from a report's reported_on
--- to its first outcome: first_of 'any' (the first outcome of anyone,
--- attributed to the report's owner) and 'partner' (each partner's own first
--- outcome on the report, attributed to that partner).
 --
 -- Refresh. Every month 009 notes for the report cubes is copied into
 -- hub.stats_flow_change (a trigger on hub.stats_change), and statement
@@ -45,7 +45,8 @@ CREATE TABLE hub.stats_flow_cell (
     cube           smallint NOT NULL CHECK (cube IN (1, 2)),
     month          date NOT NULL,
     partner_id     bigint NOT NULL,
-    measure        text NOT NULL CHECK (measure IN ('report', 'referral', 'outcome')),
+    measure        text NOT NULL CHECK (measure IN ('report', 'referral', 'outcome', 'days_any',
+                                                    'days_partner')),
     code           text NOT NULL,
     strands        text[] NOT NULL,
     ethnic_group   text NOT NULL,
@@ -53,20 +54,6 @@ CREATE TABLE hub.stats_flow_cell (
     n              bigint NOT NULL CHECK (n > 0),
     keysum         bigint NOT NULL,
     PRIMARY KEY (partnership_id, cube, month, measure, partner_id, code, strands, ethnic_group, area)
-);
-
-CREATE TABLE hub.stats_days_cell (
-    partnership_id bigint NOT NULL,
-    cube           smallint NOT NULL CHECK (cube IN (1, 2)),
-    month          date NOT NULL,
-    first_of       text NOT NULL CHECK (first_of IN ('any', 'partner')),
-    partner_id     bigint NOT NULL,
-    strands        text[] NOT NULL,
-    ethnic_group   text NOT NULL,
-    area           text NOT NULL,
-    days           integer NOT NULL CHECK (days >= 0),
-    n              bigint NOT NULL CHECK (n > 0),
-    PRIMARY KEY (partnership_id, cube, month, first_of, partner_id, strands, ethnic_group, area, days)
 );
 
 CREATE TABLE hub.stats_flow_change (
@@ -161,8 +148,6 @@ BEGIN
     IF pairs > 0 THEN
         DELETE FROM hub.stats_flow_cell s USING flow_months m
          WHERE s.partnership_id = m.partnership_id AND s.month = m.month;
-        DELETE FROM hub.stats_days_cell s USING flow_months m
-         WHERE s.partnership_id = m.partnership_id AND s.month = m.month;
         CREATE TEMP TABLE flow_base ON COMMIT DROP AS
         SELECT r.partnership_id, m.month, r.report_id, r.partner_id, r.repeat, r.reported_on,
                ARRAY(SELECT DISTINCT s FROM unnest(r.strands) s ORDER BY s) AS strands,
@@ -172,7 +157,13 @@ BEGIN
                            AND r.occurred_from >= m.month
                            AND r.occurred_from < m.month + interval '1 month'
          WHERE r.withdrawn_at IS NULL;
-        -- One row per counted thing: the reports, their referrals, their outcomes.
+        -- Days to each partner's first outcome on a report.
+        CREATE TEMP TABLE flow_first ON COMMIT DROP AS
+        SELECT b.report_id, o.partner_id, min(o.on_date) - b.reported_on AS days
+          FROM flow_base b JOIN hub.outcome o ON o.report_id = b.report_id
+         GROUP BY b.report_id, o.partner_id, b.reported_on;
+        -- One row per counted thing: the reports, their referrals, their
+        -- outcomes, and their days to a first outcome.
         CREATE TEMP TABLE flow_event ON COMMIT DROP AS
         SELECT b.partnership_id, b.month, b.partner_id, 'report' AS measure,
                b.repeat || CASE WHEN EXISTS (SELECT FROM hub.referral f WHERE f.report_id = b.report_id)
@@ -195,7 +186,17 @@ BEGIN
                o.outcome || '/' || CASE WHEN o.victim_satisfied IN ('yes', 'no') THEN o.victim_satisfied
                                         ELSE 'unanswered' END,
                b.strands, b.ethnic_group, b.area, b.record_key
-          FROM flow_base b JOIN hub.outcome o ON o.report_id = b.report_id;
+          FROM flow_base b JOIN hub.outcome o ON o.report_id = b.report_id
+        UNION ALL
+        SELECT b.partnership_id, b.month, f.partner_id, 'days_partner', f.days::text,
+               b.strands, b.ethnic_group, b.area, b.record_key
+          FROM flow_base b JOIN flow_first f ON f.report_id = b.report_id
+        UNION ALL
+        SELECT b.partnership_id, b.month, b.partner_id, 'days_any', min(f.days)::text,
+               b.strands, b.ethnic_group, b.area, b.record_key
+          FROM flow_base b JOIN flow_first f ON f.report_id = b.report_id
+         GROUP BY b.report_id, b.partnership_id, b.month, b.partner_id, b.strands, b.ethnic_group,
+                  b.area, b.record_key;
         INSERT INTO hub.stats_flow_cell
         SELECT partnership_id, 1, month, partner_id, measure, code, strands, ethnic_group, '*',
                count(*), sum(record_key)
@@ -205,26 +206,6 @@ BEGIN
                count(*), sum(record_key)
           FROM flow_event
          GROUP BY partnership_id, month, partner_id, measure, code, strands, ethnic_group, area;
-        -- Days to each partner's first outcome on a report, and to the first of anyone's.
-        CREATE TEMP TABLE flow_first ON COMMIT DROP AS
-        SELECT b.partnership_id, b.month, b.report_id, b.partner_id AS owner, o.partner_id,
-               b.strands, b.ethnic_group, b.area, min(o.on_date) - b.reported_on AS days
-          FROM flow_base b JOIN hub.outcome o ON o.report_id = b.report_id
-         GROUP BY b.partnership_id, b.month, b.report_id, b.partner_id, o.partner_id, b.strands,
-                  b.ethnic_group, b.area, b.reported_on;
-        INSERT INTO hub.stats_days_cell
-        SELECT partnership_id, c.cube, month, 'partner', partner_id, strands, ethnic_group,
-               CASE c.cube WHEN 1 THEN '*' ELSE area END, days, count(*)
-          FROM flow_first, (VALUES (1::smallint), (2::smallint)) c(cube)
-         GROUP BY 1, 2, 3, 5, 6, 7, 8, 9;
-        INSERT INTO hub.stats_days_cell
-        SELECT partnership_id, c.cube, month, 'any', owner, strands, ethnic_group,
-               CASE c.cube WHEN 1 THEN '*' ELSE area END, days, count(*)
-          FROM (SELECT partnership_id, month, owner, strands, ethnic_group, area, min(days) AS days
-                  FROM flow_first GROUP BY partnership_id, month, report_id, owner, strands,
-                                           ethnic_group, area) f,
-               (VALUES (1::smallint), (2::smallint)) c(cube)
-         GROUP BY 1, 2, 3, 5, 6, 7, 8, 9;
         DROP TABLE flow_base, flow_event, flow_first;
         DELETE FROM hub.stats_flow_change c WHERE c.change_id IN (SELECT change_id FROM flow_seen);
     END IF;
@@ -257,20 +238,15 @@ SELECT DISTINCT partnership_id, date_trunc('month', occurred_from)::date FROM hu
 
 ALTER TABLE hub.stats_flow_cell ENABLE ROW LEVEL SECURITY;
 ALTER TABLE hub.stats_flow_cell FORCE ROW LEVEL SECURITY;
-ALTER TABLE hub.stats_days_cell ENABLE ROW LEVEL SECURITY;
-ALTER TABLE hub.stats_days_cell FORCE ROW LEVEL SECURITY;
 ALTER TABLE hub.stats_flow_change ENABLE ROW LEVEL SECURITY;
 ALTER TABLE hub.stats_flow_change FORCE ROW LEVEL SECURITY;
 CREATE POLICY owner_all ON hub.stats_flow_cell TO hub_owner USING (true) WITH CHECK (true);
-CREATE POLICY owner_all ON hub.stats_days_cell TO hub_owner USING (true) WITH CHECK (true);
 CREATE POLICY owner_all ON hub.stats_flow_change TO hub_owner USING (true) WITH CHECK (true);
 -- As hub.stats_cell: any caller of the partnership reads its cells; hubd
 -- publishes them only through disclosure control (sql/009).
 CREATE POLICY app_read ON hub.stats_flow_cell FOR SELECT TO hub_app
     USING (partnership_id = hub.current_partnership());
-CREATE POLICY app_read ON hub.stats_days_cell FOR SELECT TO hub_app
-    USING (partnership_id = hub.current_partnership());
-GRANT SELECT ON hub.stats_flow_cell, hub.stats_days_cell TO hub_app;
+GRANT SELECT ON hub.stats_flow_cell TO hub_app;
 
 -- ---- reading: the functions joint targets and hubd use -----------------------
 --
@@ -390,27 +366,15 @@ $$;
 CREATE FUNCTION hub.stats_days_to_outcome(p_from date, p_to date, p_areas text[],
                                           p_strands text[], p_ethnic text[])
 RETURNS TABLE (partner_id bigint, n bigint, median_days numeric)
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, hub AS $$
-#variable_conflict use_column
-DECLARE
-    v_first date;
-    v_last  date;
-BEGIN
-    SELECT m.first_month, m.last_month INTO v_first, v_last FROM hub.stats_cohort_months(p_from, p_to) m;
-    RETURN QUERY
-    SELECT h.partner_id, sum(h.n)::bigint, hub.histogram_median(array_agg(h.days), array_agg(h.n))
-      FROM (SELECT CASE c.first_of WHEN 'partner' THEN c.partner_id END AS partner_id, c.days,
-                   sum(c.n)::bigint AS n
-              FROM hub.stats_days_cell c
-             WHERE c.partnership_id = hub.current_partnership()
-               AND c.cube = CASE WHEN p_areas IS NULL THEN 1 ELSE 2 END
-               AND c.month >= v_first AND c.month <= v_last
-               AND (p_areas IS NULL OR c.area = ANY (p_areas))
-               AND (p_strands IS NULL OR c.strands && p_strands)
-               AND (p_ethnic IS NULL OR c.ethnic_group = ANY (p_ethnic))
-             GROUP BY 1, 2) h
-     GROUP BY 1;
-END $$;
+LANGUAGE sql STABLE SET search_path = pg_catalog, hub AS $$
+SELECT h.partner_id, sum(h.n)::bigint, hub.histogram_median(array_agg(h.days), array_agg(h.n))
+  FROM (SELECT CASE c.measure WHEN 'days_partner' THEN c.partner_id END AS partner_id,
+               c.code::integer AS days, sum(c.n)::bigint AS n
+          FROM hub.stats_flow_cells(p_from, p_to, p_areas, p_strands, p_ethnic) c
+         WHERE c.measure IN ('days_any', 'days_partner')
+         GROUP BY 1, 2) h
+ GROUP BY 1
+$$;
 
 -- Cross-agency repeat victimisation: of the pseudonymous subjects
 -- (subject_hash) of the cohort's reports, how many there are, how many
