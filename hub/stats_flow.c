@@ -403,6 +403,9 @@ stats_repeat(request_t *r)
             const char **labels = xcalloc((size_t)cap, sizeof(*labels));
             if (f.q.ngroup && f.q.dims[0] == D_ETHNIC)
                 rows = ethnic_categories(f.q.ethnic_high, labels);
+            else if (f.q.ngroup && f.q.filtered[D_STRAND]) /* the strands asked for, as reports do */
+                for (rows = 0; rows < f.q.nfvals[D_STRAND] && rows < cap; rows++)
+                    labels[rows] = f.q.fvals[D_STRAND][rows];
             else if (f.q.ngroup)
                 for (rows = 0; rows < (int)code_list_rows(list); rows++)
                     labels[rows] = code_list_code(list, (size_t)rows);

@@ -381,22 +381,25 @@ $$;
 -- appear in reports of more than one partner, and of more than one partner
 -- kind; matching is within the cohort. Counts only: no report, subject or
 -- hash leaves the function. SECURITY DEFINER, because a partner cannot
--- see other partners' reports; scoped to hub.current_partnership(). The
+-- see other partners' reports; scoped to hub.current_partnership().
+-- Enough memory to group a year's subjects in memory. The
 -- keysums (for HUB_SDC=cellkey) add each subject's first hash byte, a
 -- keyed hash's byte and so unpredictable without the hub's key.
 CREATE FUNCTION hub.stats_repeat_subjects_keyed(p_from date, p_to date, p_areas text[],
                                                 p_strands text[], p_ethnic text[])
 RETURNS TABLE (subjects bigint, multi_partner bigint, multi_kind bigint, subjects_keysum bigint,
                multi_partner_keysum bigint, multi_kind_keysum bigint)
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, hub AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, hub
+SET work_mem = '64MB' AS $$
 BEGIN
     PERFORM hub.stats_cohort_months(p_from, p_to);
     RETURN QUERY
-    SELECT count(*), count(*) FILTER (WHERE s.partners > 1), count(*) FILTER (WHERE s.kinds > 1),
-           coalesce(sum(s.key), 0)::bigint, coalesce(sum(s.key) FILTER (WHERE s.partners > 1), 0)::bigint,
-           coalesce(sum(s.key) FILTER (WHERE s.kinds > 1), 0)::bigint
-      FROM (SELECT get_byte(r.subject_hash, 0) AS key, count(DISTINCT r.partner_id) AS partners,
-                   count(DISTINCT p.kind) AS kinds
+    -- "More than one" is min <> max: hashable, where count(DISTINCT) sorts.
+    SELECT count(*), count(*) FILTER (WHERE s.partners), count(*) FILTER (WHERE s.kinds),
+           coalesce(sum(s.key), 0)::bigint, coalesce(sum(s.key) FILTER (WHERE s.partners), 0)::bigint,
+           coalesce(sum(s.key) FILTER (WHERE s.kinds), 0)::bigint
+      FROM (SELECT get_byte(r.subject_hash, 0) AS key, min(r.partner_id) <> max(r.partner_id) AS partners,
+                   min(p.kind) <> max(p.kind) AS kinds
               FROM hub.report r JOIN hub.partner p ON p.partner_id = r.partner_id
              WHERE r.partnership_id = hub.current_partnership()
                AND r.subject_hash IS NOT NULL AND r.withdrawn_at IS NULL

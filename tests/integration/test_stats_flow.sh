@@ -181,6 +181,9 @@ eq "…the police's own by high-level group: asian 2 of 4, white 5 of 15, exact"
     '[["asian",2,4],["white",5,15]]'
 get "$TOKEN_P" repeat "group=strand&strand=race" >/dev/null
 eq "repeat by strand: race holds all 25" "$(jq -c '[.as_reported.groups[] | select(.strand == "race") | .reports.count]' "$R")" '[25]'
+get "$TOKEN_P" repeat "group=strand&strand=race,religion&scope=own" >/dev/null
+eq "…with a strand filter, the strands asked for only (own: race 19, religion 0)" \
+    "$(jq -c '[.as_reported.groups[] | [.strand, .reports.count]]' "$R")" '[["race",19],["religion",0]]'
 get "$TOKEN_P" repeat "ethnic_group=asian_pakistani&scope=own" >/dev/null
 eq "repeat filtered by ethnic group (own): 2 of 4" "$(jq -c '[.as_reported.repeat_yes.count, .as_reported.reports.count]' "$R")" '[2,4]'
 
