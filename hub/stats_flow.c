@@ -403,7 +403,7 @@ stats_repeat(request_t *r)
             const char **labels = xcalloc((size_t)cap, sizeof(*labels));
             if (f.q.ngroup && f.q.dims[0] == D_ETHNIC)
                 rows = ethnic_categories(f.q.ethnic_high, labels);
-            else if (f.q.ngroup && f.q.filtered[D_STRAND]) /* the strands asked for, as reports do */
+            else if (f.q.ngroup && f.q.filtered[D_STRAND]) /* the strands asked for */
                 for (rows = 0; rows < f.q.nfvals[D_STRAND] && rows < cap; rows++)
                     labels[rows] = f.q.fvals[D_STRAND][rows];
             else if (f.q.ngroup)
