@@ -28,6 +28,7 @@
 #include "access.h"
 #include "server.h"
 #include "stats.h"
+#include "stats_query.h"
 #include "targets.h"
 #include "tls.h"
 
@@ -83,8 +84,8 @@ serve(const config_t *cfg)
     reports_configure(codes, cfg);
     referrals_configure(codes);
     indicators_configure(codes, cfg);
-    stats_configure(codes, cfg);
-    targets_configure(codes, cfg);
+    stats_query_configure(codes, cfg);
+    targets_configure(codes);
     assessments_configure(codes);
 
     sigset_t set;

@@ -10,6 +10,7 @@
 #include "referrals.h"
 #include "reports.h"
 #include "stats.h"
+#include "stats_flow.h"
 #include "targets.h"
 #include "tokens.h"
 #include "util.h"
@@ -48,6 +49,11 @@ const route_t routes[] = {
     {METHOD_GET, "/v1/indicators", indicators_list, "indicators.list", ROLE_READ, 0},
     {METHOD_GET, "/v1/stats/reports", stats_reports, "stats.reports", ROLE_READ | ROLE_PUBLIC, 0},
     {METHOD_GET, "/v1/stats/rates", stats_rates, "stats.rates", ROLE_READ | ROLE_PUBLIC, 0},
+    {METHOD_GET, "/v1/stats/repeat", stats_repeat, "stats.repeat", ROLE_READ | ROLE_PUBLIC, 0},
+    {METHOD_GET, "/v1/stats/referrals", stats_referrals, "stats.referrals", ROLE_READ | ROLE_PUBLIC,
+     0},
+    {METHOD_GET, "/v1/stats/outcomes", stats_outcomes, "stats.outcomes", ROLE_READ | ROLE_PUBLIC,
+     0},
     {METHOD_POST, "/v1/targets", targets_create, "targets.create", ROLE_COORDINATE, 0},
     {METHOD_GET, "/v1/targets", targets_list, "targets.list", ROLES_PARTNER, 0},
     {METHOD_GET, "/v1/targets/{id}", targets_get, "targets.get", ROLES_PARTNER, 0},

@@ -172,14 +172,17 @@ grid_free(grid_t *g)
 }
 
 /* Primary suppression: every entry, margins included, counting 1 to
- * min_cell - 1. */
+ * min_cell - 1; and the forced ones, as secondaries. */
 static void
 suppress_primary(grid_t *g, long long min_cell)
 {
     for (int r = 0; r < g->nr; r++)
         for (int c = 0; c < g->nc; c++) {
             sdc_cell_t *e = grid_entry(g, r, c);
-            e->state = e->count >= 1 && e->count < min_cell ? SDC_PRIMARY : SDC_PUBLISHED;
+            if (e->forced && e->count > 0)
+                e->state = SDC_SECONDARY; /* zeros stay published: see the top */
+            else
+                e->state = e->count >= 1 && e->count < min_cell ? SDC_PRIMARY : SDC_PUBLISHED;
         }
 }
 
@@ -286,7 +289,7 @@ repair(grid_t *g, int r, int c)
     }
 }
 
-/* Publishes again every secondary entry whose release leaves no bridge,
+/* Publishes again every secondary entry (not forced) whose release leaves no bridge,
  * largest count first (ties by position): repairs are made one bridge at
  * a time, and a cycle closed later can make an earlier complement
  * unnecessary. Each entry is tried once. */
@@ -300,7 +303,7 @@ release_unneeded(grid_t *g)
         for (int r = 0; r < g->nr; r++)
             for (int c = 0; c < g->nc; c++) {
                 sdc_cell_t *e = grid_entry(g, r, c);
-                if (e->state == SDC_SECONDARY && !g->tried[entry_index(g, r, c)] &&
+                if (e->state == SDC_SECONDARY && !e->forced && !g->tried[entry_index(g, r, c)] &&
                     (best == NULL || e->count > best->count)) {
                     best = e;
                     best_at = entry_index(g, r, c);
@@ -375,6 +378,90 @@ sdc_protect(sdc_table_t *t, const sdc_rules_t *rules)
                     e->published = round_to(e->published, rules->round_to);
             }
     grid_free(&g);
+}
+
+void
+sdc_publish_exact(sdc_table_t *t)
+{
+    grid_t g;
+    grid_make(&g, t);
+    for (int r = 0; r < g.nr; r++)
+        for (int c = 0; c < g.nc; c++) {
+            sdc_cell_t *e = grid_entry(&g, r, c);
+            e->state = SDC_PUBLISHED;
+            e->published = e->count;
+        }
+    grid_free(&g);
+}
+
+static bool
+any_suppressed(sdc_cell_t *const *e, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (suppressed(e[i]))
+            return true;
+    return false;
+}
+
+static void
+force_all(sdc_cell_t *const *e, int n)
+{
+    for (int i = 0; i < n; i++)
+        e[i]->forced = true;
+}
+
+void
+sdc_protect_linked(sdc_table_t *a, sdc_cell_t *const *shared_a, int na, sdc_table_t *b,
+                   sdc_cell_t *const *shared_b, int nb, const sdc_rules_t *rules)
+{
+    hub_assert(na >= 1 && nb >= 1);
+    for (int i = 0; i < na; i++)
+        hub_assert(shared_a[i]->count == shared_a[0]->count);
+    for (int i = 0; i < nb; i++)
+        hub_assert(shared_b[i]->count == shared_a[0]->count);
+    sdc_protect(a, rules);
+    sdc_protect(b, rules);
+    if (!any_suppressed(shared_a, na) && !any_suppressed(shared_b, nb))
+        return;
+    /* Hidden somewhere: hidden everywhere. A forced entry is never
+     * released, so the second pass ends with it suppressed in both. */
+    force_all(shared_a, na);
+    force_all(shared_b, nb);
+    sdc_protect(a, rules);
+    sdc_protect(b, rules);
+}
+
+void
+sdc_sum(sdc_cell_t *out, const sdc_cell_t *const *parts, int n, const sdc_rules_t *rules)
+{
+    long long sum = 0;
+    bool all = true;
+    for (int i = 0; i < n; i++) {
+        sum += parts[i]->count;
+        all &= !suppressed(parts[i]);
+    }
+    hub_assert(out->count == sum);
+    if (!all) {
+        out->state = SDC_SECONDARY;
+        out->published = -1;
+        return;
+    }
+    out->state = SDC_PUBLISHED;
+    out->published = rules->method == SDC_CELLKEY
+                         ? sdc_perturb(out->count, out->key, rules->min_cell)
+                         : out->count;
+    if (rules->round_to > 1)
+        out->published = round_to(out->published, rules->round_to);
+}
+
+bool
+sdc_share(const sdc_cell_t *num, const sdc_cell_t *den, const sdc_rules_t *rules, double *share)
+{
+    if (suppressed(num) || suppressed(den) || den->published <= 0 || den->count < rules->min_cell)
+        return false;
+    double v = (double)num->published / (double)den->published;
+    *share = v > 1 ? 1 : v < 0 ? 0 : v;
+    return true;
 }
 
 /* The p-table. A cell's key (the sum of its reports' random keys, 0..255

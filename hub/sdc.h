@@ -57,6 +57,8 @@ typedef enum {
 typedef struct sdc_cell {
     long long count;     /* in: the true count, >= 0 */
     uint64_t key;        /* in: the cell key (used mod 256) */
+    bool forced;         /* in: suppress it whatever its count (a figure another table of the
+                            response hides; see sdc_protect_linked); suppress method only */
     long long published; /* out: the value to publish when state is SDC_PUBLISHED */
     sdc_state_t state;   /* out */
 } sdc_cell_t;
@@ -72,6 +74,38 @@ typedef struct sdc_table {
 /* Decides every cell's and margin's state and published value. The margins'
  * counts must be the sums of the cells' (checked with hub_assert). */
 void sdc_protect(sdc_table_t *t, const sdc_rules_t *rules);
+
+/* Publishes every cell and margin as its count, with no control: for a
+ * partner's own figures (?scope=own), never for joint ones. */
+void sdc_publish_exact(sdc_table_t *t);
+
+/* Two tables of one response that publish one figure in common (the same
+ * count and key): shared_a, its na entries in a (a one-row table's total
+ * is both its row total and its grand total), shared_b, its nb entries in
+ * b. Protects both as sdc_protect does, and if either hides the figure,
+ * hides it in both (forced) and protects them again, so that neither
+ * publishes what the other hides. A chain of tables linked this way
+ * through single figures keeps every suppressed entry unrecoverable: a
+ * figure hidden in both is one more unknown shared by two systems that
+ * each leave their unknowns free (tests/unit/test_sdc.c attacks the pair
+ * jointly). */
+void sdc_protect_linked(sdc_table_t *a, sdc_cell_t *const *shared_a, int na, sdc_table_t *b,
+                        sdc_cell_t *const *shared_b, int nb, const sdc_rules_t *rules);
+
+/* A figure that is the sum of n figures already protected (out->count and
+ * out->key their sums), such as "due" = answered in time + late + overdue:
+ * suppressed (secondary) unless every part is published, since a hidden
+ * part would follow from it; otherwise published as its own count, or
+ * perturbed by its own key under cellkey, and rounded as any count. */
+void sdc_sum(sdc_cell_t *out, const sdc_cell_t *const *parts, int n, const sdc_rules_t *rules);
+
+/* The share num / den, in [0, 1], of two protected figures: false (no
+ * share) when either is suppressed, den's published value is 0, or den's
+ * true count is below min_cell (a share of fewer items would say too much
+ * about each). Uses the published values (under cellkey, perturbed ones,
+ * the share capped at 1). */
+bool sdc_share(const sdc_cell_t *num, const sdc_cell_t *den, const sdc_rules_t *rules,
+               double *share);
 
 /* The cell-key perturbation of count with key: count plus a small
  * adjustment, never negative, never 1..min_cell-1. Deterministic. */

@@ -2,73 +2,23 @@
 
 #include <sys/queue.h> /* before keyvalq_struct.h */
 
-#include <ctype.h>
 #include <event2/keyvalq_struct.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "access.h"
 #include "ci.h"
-#include "indicator.h"
 #include "log.h"
 #include "sdc.h"
+#include "stats_query.h"
 #include "util.h"
 
-#define STATS_GROUP_MAX 3     /* dimensions one response may group by */
 #define STATS_CELLS_MAX 10000 /* cells one response may hold */
-#define STATS_MONTHS_MAX 120  /* the longest range, in months */
-#define STATS_FILTER_MAX 64   /* values in one filter */
 
-static const codes_t *codes;
-static sdc_rules_t rules;
-static int refresh_ms;
-
-/* The dimensions, in the order of the query's first eight columns. */
-typedef enum {
-    D_TIME,
-    D_STRAND,
-    D_INCIDENT,
-    D_ETHNIC,
-    D_AGE,
-    D_AREA,
-    D_KIND,
-    D_CHANNEL,
-    NDIMS
-} dim_t;
-
-static const struct {
-    const char *name; /* in ?group= and as the member of a cell */
-    dim_t dim;
-    const char *list; /* its code list, or NULL (values seen in the data) */
-} groupings[] = {
-    {"month", D_TIME, NULL},
-    {"quarter", D_TIME, NULL},
-    {"year", D_TIME, NULL},
-    {"strand", D_STRAND, "strand"},
-    {"incident_type", D_INCIDENT, "incident_type"},
-    {"ethnic_group", D_ETHNIC, "ethnic_group"},
-    {"ethnic_group_high", D_ETHNIC, "ethnic_high_level_group"},
-    {"age_band", D_AGE, "age_band"},
-    {"area", D_AREA, NULL},
-    {"partner_kind", D_KIND, NULL},
-    {"channel", D_CHANNEL, "channel"},
-};
-
-/* The high-level group of an ethnic group with none (not_stated). */
-#define NOT_STATED "not_stated"
-
-void
-stats_configure(const codes_t *c, const config_t *cfg)
-{
-    codes = c;
-    rules.method = strcmp(cfg->sdc, "cellkey") == 0 ? SDC_CELLKEY : SDC_SUPPRESS;
-    rules.min_cell = cfg->min_cell;
-    rules.round_to = cfg->round_to;
-    refresh_ms = cfg->stats_refresh;
-}
+/* What ?scope=own covers here. */
+#define OWN_REPORTS "Your own reports only: exact counts for your own use, not for publication."
 
 /* ---- the refresher ------------------------------------------------------ */
 
@@ -93,224 +43,6 @@ stats_refresher_start(const char *conninfo, int interval_ms)
 }
 
 /* ---- one request -------------------------------------------------------- */
-
-/* Strings made for one request, freed with it. */
-typedef struct {
-    char **s;
-    int n, cap;
-} pool_t;
-
-static const char *
-pool_add(pool_t *p, const char *s, size_t len)
-{
-    if (p->n == p->cap) {
-        p->cap = p->cap ? p->cap * 2 : 64;
-        p->s = xrealloc(p->s, (size_t)p->cap * sizeof(char *));
-    }
-    char *c = xmalloc(len + 1);
-    memcpy(c, s, len);
-    c[len] = '\0';
-    return p->s[p->n++] = c;
-}
-
-static void
-pool_free(pool_t *p)
-{
-    for (int i = 0; i < p->n; i++)
-        free(p->s[i]);
-    free(p->s);
-}
-
-/* A dimension's categories: the values a grouped dimension takes in the
- * table (every code of its list, or the filter's values, or for areas and
- * partner kinds the values seen), sorted for lookup with their position. */
-typedef struct {
-    const char **values; /* in table order */
-    int n;
-    int *sorted; /* positions, by value */
-} categories_t;
-
-typedef struct {
-    dim_t dims[STATS_GROUP_MAX]; /* grouped, in ?group= order */
-    const char *names[STATS_GROUP_MAX];
-    int ngroup;
-    const char *time;   /* month, quarter, year or NULL */
-    bool ethnic_high;   /* grouped by the high-level groups */
-    int from_y, from_m; /* first month */
-    int to_y, to_m;     /* last month */
-    bool own;           /* ?scope=own */
-    db_array_t filter[NDIMS];
-    bool filtered[NDIMS];
-    const char *fvals[NDIMS][STATS_FILTER_MAX]; /* each filter's values (ethnic: expanded) */
-    int nfvals[NDIMS];
-    const char *fhigh[STATS_FILTER_MAX]; /* ?ethnic_group_high= as given */
-    int nfhigh;
-    categories_t cats[STATS_GROUP_MAX];
-} query_t;
-
-static int
-months_between(int y1, int m1, int y2, int m2)
-{
-    return (y2 - y1) * 12 + (m2 - m1);
-}
-
-/* A period (YYYY, YYYY-Qn, YYYY-MM) as its first or last month. */
-static bool
-period_month(const char *p, bool last, int *y, int *m)
-{
-    char start[11];
-    if (!indicator_period_start(p, start))
-        return false;
-    *y = atoi(start);
-    *m = atoi(start + 5);
-    if (last)
-        *m += strlen(p) == 4 ? 11 : p[5] == 'Q' ? 2 : 0;
-    return true;
-}
-
-static bool
-bad_query(request_t *r, const char *detail)
-{
-    http_respond_error(r, 400, "bad-query", detail);
-    return false;
-}
-
-static int
-grouping_of(const char *name, size_t len)
-{
-    for (size_t i = 0; i < ARRAY_LEN(groupings); i++)
-        if (strlen(groupings[i].name) == len && strncmp(groupings[i].name, name, len) == 0)
-            return (int)i;
-    return -1;
-}
-
-static bool
-parse_group(request_t *r, const char *group, query_t *q)
-{
-    if (group == NULL || *group == '\0')
-        return true;
-    for (const char *p = group;;) {
-        size_t len = strcspn(p, ",");
-        int g = grouping_of(p, len);
-        if (g < 0)
-            return bad_query(r, "group is a comma-separated list of month, quarter, year, strand, "
-                                "incident_type, ethnic_group, ethnic_group_high, age_band, area, "
-                                "partner_kind, channel.");
-        if (q->ngroup == STATS_GROUP_MAX)
-            return bad_query(r, "group by at most three dimensions.");
-        for (int i = 0; i < q->ngroup; i++)
-            if (q->dims[i] == groupings[g].dim)
-                return bad_query(r, "group names each dimension once (one of month, quarter and "
-                                    "year; one of ethnic_group and ethnic_group_high).");
-        q->dims[q->ngroup] = groupings[g].dim;
-        q->names[q->ngroup++] = groupings[g].name;
-        if (groupings[g].dim == D_TIME)
-            q->time = groupings[g].name;
-        if (strcmp(groupings[g].name, "ethnic_group_high") == 0)
-            q->ethnic_high = true;
-        if (p[len] == '\0')
-            return true;
-        p += len + 1;
-    }
-}
-
-static bool
-value_shape_ok(const char *v, size_t len)
-{
-    if (len == 0 || len > 64)
-        return false;
-    for (size_t i = 0; i < len; i++)
-        if (!(islower((unsigned char)v[i]) || isdigit((unsigned char)v[i]) || v[i] == '_' ||
-              v[i] == '-' || v[i] == '+' || isupper((unsigned char)v[i])))
-            return false;
-    return true;
-}
-
-static void
-filter_add(query_t *q, dim_t dim, const char *value)
-{
-    if (q->nfvals[dim] < STATS_FILTER_MAX) {
-        q->fvals[dim][q->nfvals[dim]++] = value;
-        db_array_add(&q->filter[dim], value);
-    }
-}
-
-/* A filter: a comma-separated list of codes of list (or of area codes, or
- * of well-formed partner kinds), into q->filter[dim] and q->fvals[dim]. A
- * filter of high-level ethnic groups is kept as the groups they hold. */
-static bool
-parse_filter(request_t *r, struct evkeyvalq *kv, const char *name, dim_t dim, const char *list,
-             query_t *q, pool_t *pool)
-{
-    const char *v = evhttp_find_header(kv, name);
-    if (v == NULL)
-        return true;
-    const code_list_t *cl = list ? codes_list(codes, list) : NULL;
-    bool high = strcmp(name, "ethnic_group_high") == 0;
-    char detail[160];
-    int count = 0;
-    for (const char *p = v;;) {
-        size_t len = strcspn(p, ",");
-        const char *value = NULL;
-        if (value_shape_ok(p, len) && ++count <= STATS_FILTER_MAX) {
-            char buf[65];
-            memcpy(buf, p, len);
-            buf[len] = '\0';
-            int row = cl ? code_list_find(cl, buf) : -1;
-            if (row >= 0)
-                value = code_list_code(cl, (size_t)row);
-            else if (high && strcmp(buf, NOT_STATED) == 0)
-                value = NOT_STATED;
-            else if (cl == NULL && (dim != D_AREA || indicator_area_valid(buf)))
-                value = pool_add(pool, p, len);
-        }
-        if (value == NULL) {
-            snprintf(detail, sizeof(detail), "%s is a comma-separated list of at most %d %s.", name,
-                     STATS_FILTER_MAX,
-                     cl              ? "codes of its list (GET /v1/codes)"
-                     : dim == D_AREA ? "GSS area codes"
-                                     : "partner kinds");
-            return bad_query(r, detail);
-        }
-        if (high) {
-            q->fhigh[q->nfhigh++] = value;
-            const code_list_t *eg = codes_list(codes, "ethnic_group");
-            for (size_t row = 0; row < code_list_rows(eg); row++) {
-                const char *h = code_list_value(eg, row, "high_level_group");
-                if (strcmp(h && *h ? h : NOT_STATED, value) == 0)
-                    filter_add(q, dim, code_list_code(eg, row));
-            }
-        } else {
-            filter_add(q, dim, value);
-        }
-        q->filtered[dim] = true;
-        if (p[len] == '\0')
-            return true;
-        p += len + 1;
-    }
-}
-
-static bool
-grouped(const query_t *q, dim_t d)
-{
-    for (int i = 0; i < q->ngroup; i++)
-        if (q->dims[i] == d)
-            return true;
-    return false;
-}
-
-/* The cube (sql/009) that carries every dimension asked for, or 0. */
-static int
-cube_for(const query_t *q)
-{
-    bool age =
-        grouped(q, D_AGE) || q->filtered[D_AGE] || grouped(q, D_CHANNEL) || q->filtered[D_CHANNEL];
-    bool incident = grouped(q, D_INCIDENT) || q->filtered[D_INCIDENT];
-    bool area = grouped(q, D_AREA) || q->filtered[D_AREA];
-    if (age + incident + area > 1)
-        return 0;
-    return age ? 2 : incident ? 3 : area ? 4 : 1;
-}
 
 /* ---- categories ---------------------------------------------------------- */
 
@@ -349,10 +81,10 @@ categories_find(const categories_t *c, const char *value)
 
 /* ---- the statement ------------------------------------------------------- */
 
-/* Sums the cube's cells: the first eight columns are the grouped
- * dimensions' values (NULL when not grouped), then the count and the sum of
+/* Sums the cube's cells: the first eight columns are the stats_grouped
+ * dimensions' values (NULL when not stats_grouped), then the count and the sum of
  * the record keys. Strand and incident type always filter (their '*' row
- * when not grouped), the other filters only when given. */
+ * when not stats_grouped), the other filters only when given. */
 static const char cells_sql[] =
     "SELECT CASE $1::text WHEN 'month' THEN to_char(c.month, 'YYYY-MM')"
     " WHEN 'quarter' THEN to_char(c.month, 'YYYY-\"Q\"Q') WHEN 'year' THEN to_char(c.month, 'YYYY')"
@@ -374,10 +106,6 @@ static const char cells_sql[] =
     " AND ($21::bigint IS NULL OR c.partner_id = $21::bigint)"
     " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8";
 
-static const char state_sql[] =
-    "SELECT to_char(refreshed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-    " FROM hub.stats_state";
-
 /* ---- assembling a request ------------------------------------------------ */
 
 static void
@@ -387,25 +115,22 @@ categories_add(categories_t *c, const char *v, int cap)
     c->values[c->n++] = v;
 }
 
-/* The categories of a grouped dimension known before the query (time and
+/* The categories of a stats_grouped dimension known before the query (time and
  * the coded ones); areas and partner kinds come from the rows unless
  * filtered. */
 static void
-categories_before(query_t *q, int i, pool_t *pool)
+categories_before(stats_query_t *q, int i, stats_pool_t *pool)
 {
     categories_t *c = &q->cats[i];
     const char *name = q->names[i];
     dim_t d = q->dims[i];
-    const code_list_t *list = NULL;
-    for (size_t g = 0; g < ARRAY_LEN(groupings); g++)
-        if (strcmp(groupings[g].name, name) == 0 && groupings[g].list != NULL)
-            list = codes_list(codes, groupings[g].list);
+    const code_list_t *list = stats_grouping_list(name);
     int cap = STATS_MONTHS_MAX + STATS_FILTER_MAX + (list ? (int)code_list_rows(list) : 0) + 1;
     c->values = xmalloc((size_t)cap * sizeof(char *));
     if (d == D_TIME) {
         int step = strcmp(name, "month") == 0 ? 1 : strcmp(name, "quarter") == 0 ? 3 : 12;
         int y = q->from_y, m = q->from_m - (q->from_m - 1) % step;
-        while (months_between(y, m, q->to_y, q->to_m) >= 0) {
+        while (stats_months_between(y, m, q->to_y, q->to_m) >= 0) {
             char label[32];
             if (step == 1)
                 snprintf(label, sizeof(label), "%04d-%02d", y, m);
@@ -413,7 +138,7 @@ categories_before(query_t *q, int i, pool_t *pool)
                 snprintf(label, sizeof(label), "%04d-Q%d", y, (m + 2) / 3);
             else
                 snprintf(label, sizeof(label), "%04d", y);
-            categories_add(c, pool_add(pool, label, strlen(label)), cap);
+            categories_add(c, stats_pool_add(pool, label, strlen(label)), cap);
             m += step;
             y += (m - 1) / 12;
             m = (m - 1) % 12 + 1;
@@ -428,14 +153,14 @@ categories_before(query_t *q, int i, pool_t *pool)
         for (size_t row = 0; row < code_list_rows(list); row++)
             categories_add(c, code_list_code(list, row), cap);
         if (q->ethnic_high)
-            categories_add(c, NOT_STATED, cap);
+            categories_add(c, STATS_NOT_STATED, cap);
     }
 }
 
-/* Areas and partner kinds grouped without a filter: the values the rows
+/* Areas and partner kinds stats_grouped without a filter: the values the rows
  * hold, sorted. */
 static void
-categories_from_rows(query_t *q, int i, PGresult *res)
+categories_from_rows(stats_query_t *q, int i, PGresult *res)
 {
     int col = (int)q->dims[i], rows = PQntuples(res);
     categories_t all = {xmalloc((size_t)(rows + 1) * sizeof(char *)), rows, NULL};
@@ -454,63 +179,10 @@ categories_from_rows(query_t *q, int i, PGresult *res)
 
 /* ---- the request --------------------------------------------------------- */
 
-static bool
-parse_request(request_t *r, struct evkeyvalq *kv, query_t *q, pool_t *pool)
-{
-    const char *scope = evhttp_find_header(kv, "scope");
-    if (scope != NULL && strcmp(scope, "own") != 0 && strcmp(scope, "joint") != 0)
-        return bad_query(r, "scope is joint (the default) or own.");
-    q->own = scope != NULL && strcmp(scope, "own") == 0;
-    if (q->own && r->who->partner_id == 0) {
-        http_respond_error(r, 403, "forbidden",
-                           "A public credential gets the partnership's joint figures only.");
-        return false;
-    }
-    if (!parse_group(r, evhttp_find_header(kv, "group"), q))
-        return false;
-    for (size_t g = 0; g < ARRAY_LEN(groupings); g++)
-        if (groupings[g].dim != D_TIME &&
-            !parse_filter(r, kv, groupings[g].name, groupings[g].dim, groupings[g].list, q, pool))
-            return false;
-    if (evhttp_find_header(kv, "ethnic_group") && evhttp_find_header(kv, "ethnic_group_high"))
-        return bad_query(r, "Filter by ethnic_group or ethnic_group_high, not both.");
-    if ((!grouped(q, D_STRAND) && q->nfvals[D_STRAND] > 1) ||
-        (!grouped(q, D_INCIDENT) && q->nfvals[D_INCIDENT] > 1))
-        return bad_query(r, "A report may have several strands and incident types: filter one "
-                            "of each, or group by it to see several.");
-
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    q->to_y = tm.tm_year + 1900;
-    q->to_m = tm.tm_mon + 1;
-    const char *from = evhttp_find_header(kv, "from"), *to = evhttp_find_header(kv, "to");
-    if (to != NULL && !period_month(to, true, &q->to_y, &q->to_m))
-        return bad_query(r, "to is a period written YYYY, YYYY-Qn or YYYY-MM.");
-    q->from_y = q->to_y - (q->to_m < 12);
-    q->from_m = q->to_m % 12 + 1; /* twelve months ending with to */
-    if (from != NULL && !period_month(from, false, &q->from_y, &q->from_m))
-        return bad_query(r, "from is a period written YYYY, YYYY-Qn or YYYY-MM.");
-    int span = months_between(q->from_y, q->from_m, q->to_y, q->to_m);
-    if (span < 0 || span >= STATS_MONTHS_MAX)
-        return bad_query(r, "from must not be after to, and the range at most ten years.");
-    if (cube_for(q) == 0)
-        return bad_query(r, "Age band or channel, incident type, and area cannot be combined in "
-                            "one query (the rollups keep them apart); use one of them.");
-    return true;
-}
-
-/* The array literal of a filter, or NULL when there is none. */
-static const char *
-filter_param(query_t *q, dim_t d)
-{
-    return q->filtered[d] ? db_array_text(&q->filter[d]) : NULL;
-}
-
-/* Strand or incident type: the grouped categories, the one filtered, or
+/* Strand or incident type: the stats_grouped categories, the one filtered, or
  * '*' (every report once). */
 static const char *
-multi_param(query_t *q, dim_t d, db_array_t *a)
+multi_param(stats_query_t *q, dim_t d, db_array_t *a)
 {
     for (int i = 0; i < q->ngroup; i++)
         if (q->dims[i] == d) {
@@ -527,30 +199,17 @@ multi_param(query_t *q, dim_t d, db_array_t *a)
 static void
 ethnic_map(db_array_t *codes_a, db_array_t *highs)
 {
-    const code_list_t *eg = codes_list(codes, "ethnic_group");
+    const code_list_t *eg = codes_list(stats_codes(), "ethnic_group");
     for (size_t row = 0; row < code_list_rows(eg); row++) {
         const char *h = code_list_value(eg, row, "high_level_group");
         db_array_add(codes_a, code_list_code(eg, row));
-        db_array_add(highs, h && *h ? h : NOT_STATED);
-    }
-}
-
-/* The published form of one cell or margin into o. */
-static void
-put_count(json_t *o, const sdc_cell_t *c)
-{
-    if (c->state == SDC_PUBLISHED) {
-        json_object_set_new(o, "count", json_integer(c->published));
-    } else {
-        json_object_set_new(o, "suppressed", json_true());
-        json_object_set_new(o, "reason",
-                            json_string(c->state == SDC_PRIMARY ? "small" : "secondary"));
+        db_array_add(highs, h && *h ? h : STATS_NOT_STATED);
     }
 }
 
 /* The dimension values of cell index idx (0..cells-1) for dims [lo, hi). */
 static void
-put_dims(json_t *o, const query_t *q, int lo, int hi, long idx)
+put_dims(json_t *o, const stats_query_t *q, int lo, int hi, long idx)
 {
     int pos[STATS_GROUP_MAX];
     for (int i = hi - 1; i >= lo; i--) {
@@ -561,26 +220,9 @@ put_dims(json_t *o, const query_t *q, int lo, int hi, long idx)
         json_object_set_new(o, q->names[i], json_string(q->cats[i].values[pos[i]]));
 }
 
-static json_t *
-disclosure_json(const query_t *q)
-{
-    if (q->own)
-        return json_pack("{s:s, s:s}", "method", "none", "rule",
-                         "Your own reports only: exact counts for your own use, not for "
-                         "publication.");
-    json_t *d = json_pack("{s:s, s:I, s:I, s:s}", "method",
-                          rules.method == SDC_CELLKEY ? "cellkey" : "suppress", "min_cell",
-                          (json_int_t)rules.min_cell, "round_to", (json_int_t)rules.round_to,
-                          "rule", sdc_describe(&rules));
-    if (rules.method == SDC_CELLKEY)
-        json_object_set_new(d, "mean_absolute_error",
-                            json_real(sdc_perturb_mean_error(rules.min_cell)));
-    return d;
-}
-
 /* Fills t from the rows, protects it, and answers. */
 static void
-answer(request_t *r, query_t *q, PGresult *res, const char *refreshed_at)
+answer(request_t *r, stats_query_t *q, PGresult *res, const char *refreshed_at)
 {
     int k = q->ngroup;
     long cells = 1;
@@ -629,17 +271,10 @@ answer(request_t *r, query_t *q, PGresult *res, const char *refreshed_at)
         total.key += cell[idx].key;
     }
     sdc_table_t t = {rows, cols, cell, rowt, colt, &total};
-    if (q->own) {
-        for (long idx = 0; idx < cells; idx++)
-            cell[idx].published = cell[idx].count;
-        for (int i = 0; i < rows; i++)
-            rowt[i].published = rowt[i].count;
-        for (int i = 0; i < cols; i++)
-            colt[i].published = colt[i].count;
-        total.published = total.count;
-    } else {
-        sdc_protect(&t, &rules);
-    }
+    if (q->own)
+        sdc_publish_exact(&t);
+    else
+        sdc_protect(&t, stats_rules());
 
     json_t *out = json_object();
     json_t *group = json_array();
@@ -652,15 +287,13 @@ answer(request_t *r, query_t *q, PGresult *res, const char *refreshed_at)
     json_object_set_new(out, "group", group);
     json_object_set_new(out, "from", json_string(from));
     json_object_set_new(out, "to", json_string(to));
-    json_object_set_new(out, "disclosure", disclosure_json(q));
-    json_object_set_new(out, "freshness",
-                        json_pack("{s:s, s:f}", "refreshed_at", refreshed_at,
-                                  "refresh_interval_seconds", refresh_ms / 1000.0));
+    json_object_set_new(out, "disclosure", stats_disclosure_json(q->own ? OWN_REPORTS : NULL));
+    json_object_set_new(out, "freshness", stats_freshness_json(refreshed_at));
     json_t *list = json_array();
     for (long idx = 0; idx < cells && !empty_dim && k > 0; idx++) {
         json_t *o = json_object();
         put_dims(o, q, 0, k, idx);
-        put_count(o, &cell[idx]);
+        stats_put_count(o, &cell[idx]);
         json_array_append_new(list, o);
     }
     json_object_set_new(out, "cells", list);
@@ -669,22 +302,22 @@ answer(request_t *r, query_t *q, PGresult *res, const char *refreshed_at)
         for (int i = 0; i < rows; i++) {
             json_t *o = json_object();
             put_dims(o, q, 0, k - 1, i);
-            put_count(o, &rowt[i]);
+            stats_put_count(o, &rowt[i]);
             json_array_append_new(rl, o);
         }
         for (int i = 0; i < cols; i++) {
             json_t *o = json_object();
             put_dims(o, q, k - 1, k, i);
-            put_count(o, &colt[i]);
+            stats_put_count(o, &colt[i]);
             json_array_append_new(cl, o);
         }
         json_object_set_new(out, "row_totals", rl);
         json_object_set_new(out, "column_totals", cl);
     }
     json_t *tot = json_object();
-    put_count(tot, &total);
+    stats_put_count(tot, &total);
     json_object_set_new(out, "total", tot);
-    if (grouped(q, D_STRAND) || grouped(q, D_INCIDENT))
+    if (stats_grouped(q, D_STRAND) || stats_grouped(q, D_INCIDENT))
         json_object_set_new(out, "note",
                             json_string("A report with several strands or incident types counts "
                                         "once under each; totals are the sums of the cells."));
@@ -702,36 +335,35 @@ stats_reports(request_t *r)
     struct evkeyvalq kv;
     if (!http_query(r, &kv))
         return;
-    query_t q;
-    memset(&q, 0, sizeof(q));
-    pool_t pool = {0};
+    stats_query_t q;
+    stats_query_init(&q);
+    stats_pool_t pool = {0};
     db_array_t strand_a, incident_a, map_codes, map_highs;
     db_array_init(&strand_a);
     db_array_init(&incident_a);
     db_array_init(&map_codes);
     db_array_init(&map_highs);
-    for (int d = 0; d < NDIMS; d++)
-        db_array_init(&q.filter[d]);
-    if (parse_request(r, &kv, &q, &pool)) {
+    if (stats_query_parse(r, &kv, &q, &pool)) {
         for (int i = 0; i < q.ngroup; i++)
             if (!((q.dims[i] == D_AREA || q.dims[i] == D_KIND) && !q.filtered[q.dims[i]]))
                 categories_before(&q, i, &pool);
         ethnic_map(&map_codes, &map_highs);
         char cube[4], from[32], to[32], partner[24];
-        snprintf(cube, sizeof(cube), "%d", cube_for(&q));
+        snprintf(cube, sizeof(cube), "%d", stats_cube_for(&q));
         snprintf(from, sizeof(from), "%04d-%02d-01", q.from_y, q.from_m);
         snprintf(to, sizeof(to), "%04d-%02d-01", q.to_y, q.to_m);
         snprintf(partner, sizeof(partner), "%lld", r->who->partner_id);
-        const char *ethnic =
-            grouped(&q, D_ETHNIC) ? (q.ethnic_high ? "ethnic_group_high" : "ethnic_group") : NULL;
+        const char *ethnic = stats_grouped(&q, D_ETHNIC)
+                                 ? (q.ethnic_high ? "ethnic_group_high" : "ethnic_group")
+                                 : NULL;
         const char *params[] = {q.time,
-                                grouped(&q, D_STRAND) ? "true" : "false",
-                                grouped(&q, D_INCIDENT) ? "true" : "false",
+                                stats_grouped(&q, D_STRAND) ? "true" : "false",
+                                stats_grouped(&q, D_INCIDENT) ? "true" : "false",
                                 ethnic,
-                                grouped(&q, D_AGE) ? "true" : "false",
-                                grouped(&q, D_AREA) ? "true" : "false",
-                                grouped(&q, D_KIND) ? "true" : "false",
-                                grouped(&q, D_CHANNEL) ? "true" : "false",
+                                stats_grouped(&q, D_AGE) ? "true" : "false",
+                                stats_grouped(&q, D_AREA) ? "true" : "false",
+                                stats_grouped(&q, D_KIND) ? "true" : "false",
+                                stats_grouped(&q, D_CHANNEL) ? "true" : "false",
                                 db_array_text(&map_codes),
                                 db_array_text(&map_highs),
                                 cube,
@@ -739,13 +371,13 @@ stats_reports(request_t *r)
                                 to,
                                 multi_param(&q, D_STRAND, &strand_a),
                                 multi_param(&q, D_INCIDENT, &incident_a),
-                                filter_param(&q, D_ETHNIC),
-                                filter_param(&q, D_AGE),
-                                filter_param(&q, D_AREA),
-                                filter_param(&q, D_KIND),
-                                filter_param(&q, D_CHANNEL),
+                                stats_filter_param(&q, D_ETHNIC),
+                                stats_filter_param(&q, D_AGE),
+                                stats_filter_param(&q, D_AREA),
+                                stats_filter_param(&q, D_KIND),
+                                stats_filter_param(&q, D_CHANNEL),
                                 q.own ? partner : NULL};
-        const db_stmt_t stmts[] = {{cells_sql, 21, params}, {state_sql, 0, NULL}};
+        const db_stmt_t stmts[] = {{cells_sql, 21, params}, {stats_state_sql, 0, NULL}};
         PGresult *res[2];
         char state[6];
         if (!access_run(r, stmts, 2, res, state)) {
@@ -765,13 +397,12 @@ stats_reports(request_t *r)
         free(q.cats[i].values);
         free(q.cats[i].sorted);
     }
-    for (int d = 0; d < NDIMS; d++)
-        db_array_free(&q.filter[d]);
+    stats_query_free(&q);
     db_array_free(&strand_a);
     db_array_free(&incident_a);
     db_array_free(&map_codes);
     db_array_free(&map_highs);
-    pool_free(&pool);
+    stats_pool_free(&pool);
     evhttp_clear_headers(&kv);
 }
 
@@ -809,13 +440,6 @@ ci_json(const ci_t *c)
     return json_pack("{s:f, s:f, s:f}", "value", c->value, "lo", c->lo, "hi", c->hi);
 }
 
-static const char *
-ethnic_high_of(const code_list_t *eg, size_t row)
-{
-    const char *h = code_list_value(eg, row, "high_level_group");
-    return h && *h ? h : NOT_STATED;
-}
-
 void
 stats_rates(request_t *r)
 {
@@ -824,28 +448,28 @@ stats_rates(request_t *r)
     struct evkeyvalq kv;
     if (!http_query(r, &kv))
         return;
-    query_t q;
-    memset(&q, 0, sizeof(q));
-    pool_t pool = {0};
-    for (int d = 0; d < NDIMS; d++)
-        db_array_init(&q.filter[d]);
+    stats_query_t q;
+    stats_query_init(&q);
+    stats_pool_t pool = {0};
     long long min_population;
     const char *group = evhttp_find_header(&kv, "group");
     const char *reference = evhttp_find_header(&kv, "reference");
     bool high = group != NULL && strcmp(group, "ethnic_group_high") == 0;
-    const code_list_t *eg = codes_list(codes, "ethnic_group");
+    const code_list_t *eg = codes_list(stats_codes(), "ethnic_group");
     const code_list_t *groups =
-        codes_list(codes, high ? "ethnic_high_level_group" : "ethnic_group");
+        codes_list(stats_codes(), high ? "ethnic_high_level_group" : "ethnic_group");
     if (reference == NULL)
         reference = high ? "white" : "white_british";
     bool ok = http_query_int(r, "min_population", 1, 1000000000, 100, &min_population);
     if (ok && group != NULL && !high && strcmp(group, "ethnic_group") != 0)
-        ok = bad_query(r, "group is ethnic_group (the default) or ethnic_group_high.");
-    else if (ok && (code_list_find(groups, reference) < 0 || strcmp(reference, NOT_STATED) == 0))
-        ok = bad_query(r, "reference is a group of the grouping (default white_british, or white "
-                          "for the high-level groups).");
+        ok = stats_bad_query(r, "group is ethnic_group (the default) or ethnic_group_high.");
+    else if (ok &&
+             (code_list_find(groups, reference) < 0 || strcmp(reference, STATS_NOT_STATED) == 0))
+        ok = stats_bad_query(
+            r, "reference is a group of the grouping (default white_british, or white "
+               "for the high-level groups).");
     struct evkeyvalq only;
-    TAILQ_INIT(&only); /* parse_request reads the common parameters from a copy without group */
+    TAILQ_INIT(&only); /* stats_query_parse reads the common parameters from a copy without group */
     struct evkeyval *h;
     TAILQ_FOREACH(h, &kv, next)
     {
@@ -857,21 +481,23 @@ stats_rates(request_t *r)
                                            "age_band",      "partner_kind", "channel"};
     for (size_t i = 0; ok && i < ARRAY_LEN(not_here); i++)
         if (evhttp_find_header(&only, not_here[i]) != NULL)
-            ok = bad_query(r, "rates take the filters strand and area (and from, to, scope).");
-    ok = ok && parse_request(r, &only, &q, &pool);
+            ok =
+                stats_bad_query(r, "rates take the filters strand and area (and from, to, scope).");
+    ok = ok && stats_query_parse(r, &only, &q, &pool);
     if (ok && q.nfvals[D_STRAND] > 1)
-        ok = bad_query(r, "rates take one strand.");
+        ok = stats_bad_query(r, "rates take one strand.");
     if (ok) {
         char from[32], to[32], partner[24];
         snprintf(from, sizeof(from), "%04d-%02d-01", q.from_y, q.from_m);
         snprintf(to, sizeof(to), "%04d-%02d-01", q.to_y, q.to_m);
         snprintf(partner, sizeof(partner), "%lld", r->who->partner_id);
-        const char *areas = filter_param(&q, D_AREA);
+        const char *areas = stats_filter_param(&q, D_AREA);
         const char *cparams[] = {areas, from, to, q.nfvals[D_STRAND] ? q.fvals[D_STRAND][0] : "*",
                                  q.own ? partner : NULL};
         const char *pparams[] = {areas};
-        const db_stmt_t stmts[] = {
-            {rate_counts_sql, 5, cparams}, {rate_population_sql, 1, pparams}, {state_sql, 0, NULL}};
+        const db_stmt_t stmts[] = {{rate_counts_sql, 5, cparams},
+                                   {rate_population_sql, 1, pparams},
+                                   {stats_state_sql, 0, NULL}};
         PGresult *res[3];
         char state[6];
         if (!access_run(r, stmts, 3, res, state)) {
@@ -886,7 +512,7 @@ stats_rates(request_t *r)
             for (size_t row = 0; row < code_list_rows(groups); row++)
                 g[n++].code = code_list_code(groups, row);
             if (high)
-                g[n++].code = NOT_STATED;
+                g[n++].code = STATS_NOT_STATED;
             for (int i = 0; i < ng; i++)
                 g[i].reference = strcmp(g[i].code, reference) == 0;
             for (int row = 0; row < PQntuples(res[0]); row++) {
@@ -894,7 +520,7 @@ stats_rates(request_t *r)
                 if (er < 0)
                     continue;
                 const char *code =
-                    high ? ethnic_high_of(eg, (size_t)er) : code_list_code(eg, (size_t)er);
+                    high ? stats_ethnic_high_of(eg, (size_t)er) : code_list_code(eg, (size_t)er);
                 for (int i = 0; i < ng; i++)
                     if (strcmp(g[i].code, code) == 0) {
                         cell[i].count += atoll(PQgetvalue(res[0], row, 1));
@@ -909,7 +535,7 @@ stats_rates(request_t *r)
                     const char *num = code_list_value(eg, er, "ons_number");
                     if (num == NULL || atoi(num) != ons)
                         continue;
-                    const char *code = high ? ethnic_high_of(eg, er) : code_list_code(eg, er);
+                    const char *code = high ? stats_ethnic_high_of(eg, er) : code_list_code(eg, er);
                     for (int i = 0; i < ng; i++)
                         if (strcmp(g[i].code, code) == 0)
                             g[i].population += atoll(PQgetvalue(res[1], row, 1));
@@ -925,13 +551,10 @@ stats_rates(request_t *r)
             sdc_cell_t *colt = xcalloc((size_t)ng, sizeof(*colt));
             memcpy(colt, cell, (size_t)ng * sizeof(*colt));
             t.col_totals = colt;
-            if (q.own) {
-                for (int i = 0; i < ng; i++)
-                    cell[i].published = cell[i].count;
-                total.published = total.count;
-            } else {
-                sdc_protect(&t, &rules);
-            }
+            if (q.own)
+                sdc_publish_exact(&t);
+            else
+                sdc_protect(&t, stats_rules());
             int ref = -1;
             for (int i = 0; i < ng; i++)
                 if (g[i].reference)
@@ -942,10 +565,10 @@ stats_rates(request_t *r)
             for (int i = 0; i < ng; i++) {
                 json_t *o =
                     json_pack("{s:s}", high ? "ethnic_group_high" : "ethnic_group", g[i].code);
-                put_count(o, &cell[i]);
+                stats_put_count(o, &cell[i]);
                 json_object_set_new(o, "population", json_integer(g[i].population));
                 ci_t rate, ratio;
-                if (strcmp(g[i].code, NOT_STATED) == 0) {
+                if (strcmp(g[i].code, STATS_NOT_STATED) == 0) {
                     json_object_set_new(o, "not_computed",
                                         json_string("no population: ethnic group not stated"));
                 } else if (cell[i].state != SDC_PUBLISHED) {
@@ -963,7 +586,7 @@ stats_rates(request_t *r)
                 json_array_append_new(list, o);
             }
             json_t *tot = json_object();
-            put_count(tot, &total);
+            stats_put_count(tot, &total);
             char f[32], tt[32];
             snprintf(f, sizeof(f), "%04d-%02d", q.from_y, q.from_m);
             snprintf(tt, sizeof(tt), "%04d-%02d", q.to_y, q.to_m);
@@ -972,10 +595,8 @@ stats_rates(request_t *r)
                 q.own ? "own" : "joint", "from", f, "to", tt, "per", RATE_PER, "reference",
                 reference, "min_population", (json_int_t)min_population, "areas",
                 (json_int_t)areas_n, "groups", list, "total", tot, "disclosure",
-                disclosure_json(&q), "freshness",
-                json_pack("{s:s, s:f}", "refreshed_at", PQgetvalue(res[2], 0, 0),
-                          "refresh_interval_seconds", refresh_ms / 1000.0),
-                "method",
+                stats_disclosure_json(q.own ? OWN_REPORTS : NULL), "freshness",
+                stats_freshness_json(PQgetvalue(res[2], 0, 0)), "method",
                 "Rates are reports in the period per 1,000 residents of the area set (Census "
                 "2021), not annualised, with 95 % intervals (exact Poisson below 10, Byar's "
                 "method above); ratios divide a group's rate by the reference group's, with "
@@ -994,8 +615,7 @@ stats_rates(request_t *r)
         }
     }
     evhttp_clear_headers(&only);
-    for (int d = 0; d < NDIMS; d++)
-        db_array_free(&q.filter[d]);
-    pool_free(&pool);
+    stats_query_free(&q);
+    stats_pool_free(&pool);
     evhttp_clear_headers(&kv);
 }

@@ -16,12 +16,8 @@
 #ifndef HUB_STATS_H
 #define HUB_STATS_H
 
-#include "codes.h"
-#include "config.h"
 #include "http.h"
 #include "periodic.h"
-
-void stats_configure(const codes_t *codes, const config_t *cfg);
 
 /* The refresher of the rollups; NULL when interval_ms is 0. Stop it with
  * periodic_stop. */

@@ -11,6 +11,7 @@
 #include "access.h"
 #include "input.h"
 #include "sdc.h"
+#include "stats_query.h"
 #include "target.h"
 #include "util.h"
 
@@ -23,7 +24,6 @@
 #define JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
 
 static const codes_t *codes;
-static sdc_rules_t rules;
 
 /* Answers with body (consumed), written with JSON_FLAGS. The text, like
  * every json_dumps here, is the request's arena memory (arena.h): it goes
@@ -36,12 +36,9 @@ respond(request_t *r, int status, json_t *body)
 }
 
 void
-targets_configure(const codes_t *c, const config_t *cfg)
+targets_configure(const codes_t *c)
 {
     codes = c;
-    rules.method = strcmp(cfg->sdc, "cellkey") == 0 ? SDC_CELLKEY : SDC_SUPPRESS;
-    rules.min_cell = cfg->min_cell;
-    rules.round_to = cfg->round_to;
 }
 
 /* ---- one figure ---------------------------------------------------------- */
@@ -75,8 +72,7 @@ static void
 protect_row(sdc_cell_t *cell, int n, sdc_cell_t *total)
 {
     sdc_cell_t *cols = xcalloc((size_t)n, sizeof(*cols));
-    total->count = 0;
-    total->key = 0;
+    *total = (sdc_cell_t){0};
     for (int i = 0; i < n; i++) {
         total->count += cell[i].count;
         total->key += cell[i].key;
@@ -84,7 +80,7 @@ protect_row(sdc_cell_t *cell, int n, sdc_cell_t *total)
     memcpy(cols, cell, (size_t)n * sizeof(*cols));
     sdc_cell_t row = *total;
     sdc_table_t t = {1, n, cell, &row, cols, total};
-    sdc_protect(&t, &rules);
+    sdc_protect(&t, stats_rules());
     free(cols);
 }
 
@@ -357,9 +353,9 @@ eval_flow(request_t *r, eval_t *e)
             e->fig[i] = none(WHY_NO_DATA);
             for (int row = 0; row < PQntuples(p); row++) {
                 long long n = atoll(PQgetvalue(p, row, 1));
-                figure_t f = n == 0               ? none(WHY_NO_DATA)
-                             : n < rules.min_cell ? none(WHY_SUPPRESSED)
-                                                  : value_of(atof(PQgetvalue(p, row, 2)));
+                figure_t f = n == 0                        ? none(WHY_NO_DATA)
+                             : n < stats_rules()->min_cell ? none(WHY_SUPPRESSED)
+                                                           : value_of(atof(PQgetvalue(p, row, 2)));
                 if (PQgetisnull(p, row, 0))
                     e->fig[i] = f;
                 else if (last && owner_index(e, atoll(PQgetvalue(p, row, 0))) >= 0)
@@ -564,19 +560,6 @@ figure_json(const figure_t *f)
     return json_pack("{s:b, s:s}", "no_value", true, "reason", f->why);
 }
 
-static json_t *
-disclosure_json(void)
-{
-    json_t *d = json_pack("{s:s, s:I, s:I, s:s}", "method",
-                          rules.method == SDC_CELLKEY ? "cellkey" : "suppress", "min_cell",
-                          (json_int_t)rules.min_cell, "round_to", (json_int_t)rules.round_to,
-                          "rule", sdc_describe(&rules));
-    if (rules.method == SDC_CELLKEY)
-        json_object_set_new(d, "mean_absolute_error",
-                            json_real(sdc_perturb_mean_error(rules.min_cell)));
-    return d;
-}
-
 /* The progress part of a target's answer. */
 static json_t *
 progress_json(const eval_t *e)
@@ -751,7 +734,7 @@ answer_target(request_t *r, int status, const char *row_json, const char *defini
     json_t *stored = with_progress(r, row_json, definition, today);
     if (stored == NULL)
         return; /* answered */
-    json_object_set_new(stored, "disclosure", disclosure_json());
+    json_object_set_new(stored, "disclosure", stats_disclosure_json(NULL));
     respond(r, status, stored);
 }
 
@@ -943,8 +926,8 @@ targets_list(request_t *r)
     json_t *list = current_targets(r, res, today);
     if (list != NULL)
         respond(r, 200,
-                json_pack("{s:o, s:o, s:s}", "targets", list, "disclosure", disclosure_json(),
-                          "as_of", today));
+                json_pack("{s:o, s:o, s:s}", "targets", list, "disclosure",
+                          stats_disclosure_json(NULL), "as_of", today));
     PQclear(res);
 }
 

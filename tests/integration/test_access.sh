@@ -130,6 +130,12 @@ matrix POST "/v1/reports/$rep/outcomes" "{\"outcome\":\"victim_supported\",\"on\
     201 201 201 404 404 403 403 403 401 401 401 401 401 401 401
 matrix GET /v1/indicators '' 200 200 200 200 200 200 200 403 401 401 401 401 401 401 401
 matrix POST /v1/indicators "$indicator" 200 200 200 200 200 403 403 403 401 401 401 401 401 401 401
+# Statistics: any read credential and the public one, each over its own
+# partnership (test_stats and test_stats_flow check the figures).
+for stats in reports rates repeat referrals outcomes; do
+    #                                                     own cert oth 3rd frn crd fcr pub non rev exp dis wrg mal unr
+    matrix GET "/v1/stats/$stats" '' 200 200 200 200 200 200 200 200 401 401 401 401 401 401 401
+done
 # Self-assessments: every partner reads the partnership's, each submits its
 # own. Police's certificate sends police's answers again: unchanged, 200.
 assessment=$(jq -cn --arg d "$today" --arg e "Access matrix $tag" '{assessed_on: $d, answers: [range(1; 9)

@@ -71,11 +71,15 @@ eq "police's reports stored" "$(batch "$TOKEN_COORD" "$all"):$(jq '[.items[].sta
 all=$(jq -sc 'add' <(mk "$tag-c" 2 white_british 01 "$a1") <(mk "$tag-c" 5 white_british 09 "$a1") \
     <(mk "$tag-c" 6 white_british 10 "$a1"))
 eq "council's reports stored" "$(batch "$TOKEN_C" "$all"):$(jq '[.items[].status] | unique' -c "$R")" "200:[201]"
-# The rollups take them in (joint total for 2025, once refreshed).
-for _ in $(seq 50); do
-    [ "$(hcurl -H "Authorization: Bearer $TOKEN_COORD" "$URL/v1/stats/reports?from=2025-01&to=2025-12&scope=own" | jq .total.count)" = 62 ] && break
-    sleep 0.2
-done
+# settled: waits (up to 20 s) until the refresher has taken in every change.
+settled() {
+    for _ in $(seq 100); do
+        [ "$(q "SELECT (SELECT count(*) FROM hub.stats_change) + (SELECT count(*) FROM hub.stats_flow_change)")" = 0 ] && sleep 0.3 && return 0
+        sleep 0.2
+    done
+    return 1
+}
+check "(the rollups take the reports in)" settled
 
 # An outcome indicator by quarter (percent), police's: 50, 55, 60, 62.
 ind=$(jq -nc --arg a "$a1" '[[50, "Q1"], [55, "Q2"], [60, "Q3"], [62, "Q4"]] | map({indicator:
@@ -211,3 +215,64 @@ call GET /v1/targets/99999999999
 eq "no such target: 404" "$code" 404
 call GET '/v1/targets?include_retired=maybe'
 eq "a bad flag: 400" "$code" 400
+# ---- referral, outcome and repeat metrics (the cohort figures of sql/010) ------
+# Police refers ten of its Q4 reports to the council, which accepts them
+# all at once (in time) and records an outcome on each, five satisfied and
+# five not; police records an outcome (satisfied) on five others. Every
+# outcome is dated 2026-01-19, 30 days after the reports' reported_on.
+ids() { q "SELECT string_agg(report_id::text, ' ' ORDER BY report_id) FROM (SELECT report_id FROM hub.report WHERE partner_id = $police AND external_ref LIKE '$tag-p-white_british-11-%' ORDER BY report_id LIMIT $1 OFFSET $2) x"; }
+n_ok=0
+for rep in $(ids 10 0); do
+    call POST "/v1/reports/$rep/referrals" -H 'Content-Type: application/json' \
+        --data-binary "{\"to_partner\": $council, \"reason\": \"housing_action\", \"urgency\": \"routine\"}"
+    ref=$(jq -r .id "$R")
+    c1=$code
+    TOKEN=$TOKEN_C call POST "/v1/referrals/$ref/accept"
+    c2=$code
+    sat=$([ $((n_ok % 2)) = 0 ] && echo yes || echo no)
+    TOKEN=$TOKEN_C call POST "/v1/reports/$rep/outcomes" -H 'Content-Type: application/json' \
+        --data-binary "{\"outcome\": \"mediation\", \"on\": \"2026-01-19\", \"victim_satisfied\": \"$sat\"}"
+    [ "$c1:$c2:$code" = 201:200:201 ] && n_ok=$((n_ok + 1))
+done
+for rep in $(ids 5 10); do
+    call POST "/v1/reports/$rep/outcomes" -H 'Content-Type: application/json' \
+        --data-binary '{"outcome": "community_resolution", "on": "2026-01-19", "victim_satisfied": "yes"}'
+    [ "$code" = 201 ] && n_ok=$((n_ok + 1))
+done
+eq "(fixture: 10 referrals accepted with outcomes, 5 outcomes of police's own)" "$n_ok" 15
+# Five subjects, each in a report of police and of the council (in a2).
+subj() { # subj PREFIX: five reports in a2, 2025-11, with subject keys 1..5
+    jq -nc --arg p "$1" --arg a "$a2" '[range(1; 6) as $i | {
+        protocol: "harassment-report/1", external_ref: "\($p)-subject-\($i)",
+        occurred_from: "2025-11-0\($i)", reported_on: "2025-12-20", area: $a,
+        location_type: "street", strands: ["race"], incident_types: ["threats"],
+        victim: {ethnic_group: "white_irish", age_band: "35-44", sex: "male"},
+        repeat: "yes", channel: "online", subject_key: ("\($i)" * 64)}]'
+}
+eq "(fixture: the same five subjects reported by police and the council)" \
+    "$(batch "$TOKEN_COORD" "$(subj "$tag-p")")$(batch "$TOKEN_C" "$(subj "$tag-c")")" 200200
+check "(the rollups take the referrals and outcomes in)" settled
+flow() { # flow METRIC FILTERS BASE TARGET: creates, leaves the answer in $R
+    post "$(def "$1" "$2" "$3" "$4")"
+    [ "$code" = 201 ] || echo "flow $1: $code $(head -c 300 "$R")" >&2
+}
+flow referrals_answered_in_time_pct "$f1" 80 95
+eq "answered in time: 10 of 10 due, green" "$(jq -c '[.progress.current.value, .progress.status]' "$R")" '[100,"green"]'
+eq "…the council (receiver) answered them all; police received none" \
+    "$(jq -c '[.progress.contributions[] | (.value // .reason)]' "$R")" '["no_data",100]'
+flow outcome_recorded_pct "$f1" 50 90
+eq "outcome recorded on 10 of 10 accepted referrals" "$(jq -c '.progress.current.value' "$R")" 100
+flow victim_satisfied_pct "$f1" 50 90
+eq "satisfied: 10 of 15 who said" "$(jq -c '[.progress.current.value, .progress.progress_pct, .progress.status]' "$R")" '[66.667,41.667,"red"]'
+eq "…police 5 of 5, the council 5 of 10" "$(jq -c '[.progress.contributions[] | .value]' "$R")" '[100,50]'
+flow median_days_to_outcome "$f1" 60 30
+eq "median days from report to outcome: 30, down from 60 as planned" "$(jq -c '[.progress.current.value, .progress.progress_pct, .progress.status]' "$R")" '[30,100,"green"]'
+flow repeat_rate "$f1" 10 5
+eq "repeat as reported: none of a1's white_british reports" "$(jq -c '.progress.current.value' "$R")" 0
+f4=$(jq -nc --arg a "$a2" '{area: [$a]}')
+flow cross_agency_repeat_subjects "$f4" 0 10
+eq "cross-agency repeat subjects in a2: 5" "$(jq -c '[.progress.current.value, .progress.progress_pct]' "$R")" '[5,50]'
+eq "…a whole-partnership figure" "$(jq -r '.progress.contributions_note | test("none of them")' "$R")" true
+flow repeat_rate "$f4" 10 50
+eq "repeat as reported in a2: 10 of 12 reports, suppressed (2 say no)" "$(jq -c '.progress.current' "$R")" '{"suppressed":true,"period":"2025-Q4"}'
+

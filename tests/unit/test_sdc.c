@@ -249,15 +249,21 @@ attack_from(attack_t *a, int idx)
  * them: values found under it are consistent, so two of them are proof
  * enough that a cell is not disclosed. */
 static void
-attack(fixture_t *f, attack_t *a)
+attack_any(fixture_t *f, attack_t *a, long long cap)
 {
     memset(a, 0, sizeof(*a));
     a->f = f;
-    a->cap = f->total.count + 3;
+    a->cap = cap;
     for (int r = 0; r <= f->rows; r++)
         for (int c = 0; c <= f->cols; c++)
             a->open += hidden(f, r, c);
     attack_from(a, 0);
+}
+
+static void
+attack(fixture_t *f, attack_t *a)
+{
+    attack_any(f, a, f->total.count + 3);
     assert_true(a->solutions > 0); /* the true table is always consistent */
 }
 
@@ -714,6 +720,213 @@ test_rounding(void **state)
     assert_int_equal(entry(&f, 0, 1)->published, 0);
 }
 
+/* ---- tables linked by a figure they share --------------------------------- */
+
+/* What a reader learns from two tables that publish one figure in common
+ * (grid positions sa in fa, sb in fb): for every value v the figure could
+ * take, each table is attacked with v known; v is possible when both have
+ * a solution, and a hidden entry's values are gathered over the possible
+ * v. Returns how many hidden entries (the figure counted once) are pinned
+ * to one value. */
+typedef struct {
+    int seen[MAXE];
+    long long lo[MAXE];
+} gathered_t;
+
+static void
+gather(gathered_t *g, const attack_t *a, fixture_t *f)
+{
+    for (int i = 0; i < (f->rows + 1) * (f->cols + 1); i++) {
+        if (a->seen[i] == 0)
+            continue;
+        if (g->seen[i] == 0) {
+            g->seen[i] = a->seen[i];
+            g->lo[i] = a->lo[i];
+        } else if (a->seen[i] == 2 || a->lo[i] != g->lo[i]) {
+            g->seen[i] = 2;
+        }
+    }
+}
+
+static void
+set_shared(fixture_t *f, const int *pos, int n, bool known_value, long long v)
+{
+    for (int i = 0; i < n; i++) {
+        sdc_cell_t *e = entry(f, pos[i] / (f->cols + 1), pos[i] % (f->cols + 1));
+        e->state = known_value ? SDC_PUBLISHED : SDC_SECONDARY;
+        e->published = known_value ? v : -1;
+    }
+}
+
+static int
+disclosed_linked(fixture_t *fa, const int *sa, int na, fixture_t *fb, const int *sb, int nb)
+{
+    sdc_cell_t *shared = entry(fa, sa[0] / (fa->cols + 1), sa[0] % (fa->cols + 1));
+    bool was_hidden = shared->state != SDC_PUBLISHED;
+    if (!was_hidden)
+        return disclosed(fa) + disclosed(fb);
+    long long cap = fa->total.count + fb->total.count + 3;
+    gathered_t ga = {0}, gb = {0};
+    int possible = 0;
+    for (long long v = 0; v <= cap; v++) {
+        set_shared(fa, sa, na, true, v);
+        set_shared(fb, sb, nb, true, v);
+        attack_t a, b;
+        attack_any(fa, &a, cap);
+        attack_any(fb, &b, cap);
+        if (a.solutions > 0 && b.solutions > 0) {
+            possible++;
+            gather(&ga, &a, fa);
+            gather(&gb, &b, fb);
+        }
+    }
+    set_shared(fa, sa, na, false, 0);
+    set_shared(fb, sb, nb, false, 0);
+    assert_true(possible > 0); /* the true count is always possible */
+    int n = possible == 1;
+    for (int i = 0; i < MAXE; i++)
+        n += (ga.seen[i] == 1) + (gb.seen[i] == 1);
+    return n;
+}
+
+/* Referrals by status [accepted 12, declined 3, open 20 | 35] and accepted
+ * ones by outcome [with 7, without 5 | 12] share "accepted". Alone, the
+ * first hides declined (3) with accepted, and the second publishes 12:
+ * declined = 35 - 12 - 20 = 3. Linked, accepted is hidden in the second
+ * too, which then hides "without" (5) to protect it: nothing is pinned. */
+static void
+test_linked_tables(void **state)
+{
+    (void)state;
+    const long long status[] = {12, 3, 20}, outcome[] = {7, 5};
+    const int sb[] = {2, 5}; /* the second's row and grand total */
+    fixture_t fa, fb;
+    fixture_make(&fa, 1, 3, status);
+    fixture_make(&fb, 1, 2, outcome);
+    protect(&fa, 5, 1);
+    protect(&fb, 5, 1);
+    assert_states(&fa, "SP..  SP..");
+    assert_states(&fb, "...  ...");
+    /* The leak: with accepted published by the second, the first's
+     * declined is worked out. */
+    fa.cells[0].state = SDC_PUBLISHED;
+    fa.cells[0].published = 12;
+    fa.col_totals[0].state = SDC_PUBLISHED;
+    fa.col_totals[0].published = 12;
+    assert_true(disclosed(&fa) > 0);
+
+    fixture_make(&fa, 1, 3, status);
+    fixture_make(&fb, 1, 2, outcome);
+    sdc_cell_t *shared_a[] = {&fa.cells[0], &fa.col_totals[0]};
+    sdc_cell_t *shared_b[] = {&fb.row_totals[0], &fb.total};
+    sdc_rules_t rules = {SDC_SUPPRESS, 5, 1};
+    sdc_protect_linked(&fa.t, shared_a, 2, &fb.t, shared_b, 2, &rules);
+    assert_states(&fa, "SP..  SP..");
+    assert_states(&fb, ".SS  .SS");
+    const int sa2[] = {0, 4}; /* accepted and its column total in the first */
+    assert_int_equal(disclosed_linked(&fa, sa2, 2, &fb, sb, 2), 0);
+    /* Nothing hidden: nothing forced, one pass. */
+    const long long big[] = {12, 30, 20};
+    fixture_make(&fa, 1, 3, big);
+    fixture_make(&fb, 1, 2, outcome);
+    sdc_protect_linked(&fa.t, shared_a, 2, &fb.t, shared_b, 2, &rules);
+    assert_states(&fa, "....  ....");
+    assert_states(&fb, "...  ...");
+}
+
+/* On random pairs of a table and a one-row table whose total is one of the
+ * first's row totals, linked protection leaves nothing for the joint
+ * attack to pin. */
+static void
+test_linked_random(void **state)
+{
+    (void)state;
+    rng_state = 99;
+    int hid = 0;
+    for (int round = 0; round < 150; round++) {
+        long long a[6], b[3];
+        for (int i = 0; i < 6; i++)
+            a[i] = draw(5);
+        long long row0 = a[0] + a[1] + a[2], left = row0;
+        b[0] = rng() % (left + 1);
+        left -= b[0];
+        b[1] = rng() % (left + 1);
+        b[2] = left - b[1];
+        fixture_t fa, fb;
+        fixture_make(&fa, 2, 3, a);
+        fixture_make(&fb, 1, 3, b);
+        sdc_cell_t *shared_a[] = {&fa.row_totals[0]};
+        sdc_cell_t *shared_b[] = {&fb.row_totals[0], &fb.total};
+        sdc_rules_t rules = {SDC_SUPPRESS, 5, 1};
+        sdc_protect_linked(&fa.t, shared_a, 1, &fb.t, shared_b, 2, &rules);
+        hid += fa.row_totals[0].state != SDC_PUBLISHED;
+        assert_int_equal(fa.row_totals[0].state != SDC_PUBLISHED, fb.total.state != SDC_PUBLISHED);
+        const int sa[] = {3}, sb[] = {3, 7};
+        assert_int_equal(disclosed_linked(&fa, sa, 1, &fb, sb, 2), 0);
+    }
+    assert_true(hid > 10); /* the shared figure was hidden often enough to test something */
+}
+
+/* A sum of protected figures: published only when every part is. */
+static void
+test_sum(void **state)
+{
+    (void)state;
+    sdc_rules_t rules = {SDC_SUPPRESS, 5, 1};
+    sdc_cell_t in_time = {.count = 20, .state = SDC_PUBLISHED, .published = 20},
+               late = {.count = 6, .state = SDC_PUBLISHED, .published = 6},
+               overdue = {.count = 0, .state = SDC_PUBLISHED, .published = 0};
+    const sdc_cell_t *parts[] = {&in_time, &late, &overdue};
+    sdc_cell_t due = {.count = 26, .key = 300};
+    sdc_sum(&due, parts, 3, &rules);
+    assert_int_equal(due.state, SDC_PUBLISHED);
+    assert_int_equal(due.published, 26);
+    rules.round_to = 5;
+    sdc_sum(&due, parts, 3, &rules);
+    assert_int_equal(due.published, 25);
+    late.state = SDC_SECONDARY;
+    sdc_sum(&due, parts, 3, &rules);
+    assert_int_equal(due.state, SDC_SECONDARY);
+    assert_int_equal(due.published, -1);
+    /* Cell key: its own perturbation, by its own key. */
+    late.state = SDC_PUBLISHED;
+    rules = (sdc_rules_t){SDC_CELLKEY, 5, 1};
+    sdc_sum(&due, parts, 3, &rules);
+    assert_int_equal(due.published, sdc_perturb(26, 300, 5));
+}
+
+/* Shares: none on a suppressed figure, a zero, or a denominator under
+ * min_cell; capped at 1 when perturbed values cross. */
+static void
+test_share(void **state)
+{
+    (void)state;
+    sdc_rules_t rules = {SDC_SUPPRESS, 5, 1};
+    sdc_cell_t num = {.count = 3, .state = SDC_PUBLISHED, .published = 3},
+               den = {.count = 12, .state = SDC_PUBLISHED, .published = 12};
+    double v = -1;
+    assert_true(sdc_share(&num, &den, &rules, &v));
+    assert_true(fabs(v - 0.25) < 1e-12);
+    num.state = SDC_PRIMARY;
+    assert_false(sdc_share(&num, &den, &rules, &v));
+    num.state = SDC_PUBLISHED;
+    den.state = SDC_SECONDARY;
+    assert_false(sdc_share(&num, &den, &rules, &v));
+    den = (sdc_cell_t){.count = 4, .state = SDC_PUBLISHED, .published = 4};
+    assert_false(sdc_share(&num, &den, &rules, &v)); /* fewer than min_cell items */
+    rules.min_cell = 1;                              /* own figures: any denominator */
+    assert_true(sdc_share(&num, &den, &rules, &v));
+    assert_true(fabs(v - 0.75) < 1e-12);
+    den = (sdc_cell_t){.count = 0, .state = SDC_PUBLISHED, .published = 0};
+    assert_false(sdc_share(&num, &den, &rules, &v));
+    /* Perturbed: 11 of 10 is 1. */
+    rules = (sdc_rules_t){SDC_CELLKEY, 5, 1};
+    num = (sdc_cell_t){.count = 10, .state = SDC_PUBLISHED, .published = 11};
+    den = (sdc_cell_t){.count = 10, .state = SDC_PUBLISHED, .published = 10};
+    assert_true(sdc_share(&num, &den, &rules, &v));
+    assert_true(v == 1.0);
+}
+
 /* ---- cell key --------------------------------------------------------- */
 
 static void
@@ -980,6 +1193,10 @@ main(void)
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_attack_random_tables),
         cmocka_unit_test(test_rounding),
+        cmocka_unit_test(test_linked_tables),
+        cmocka_unit_test(test_linked_random),
+        cmocka_unit_test(test_sum),
+        cmocka_unit_test(test_share),
         cmocka_unit_test(test_perturb_never_small_never_negative),
         cmocka_unit_test(test_perturb_mean),
         cmocka_unit_test(test_perturb_mean_error),
