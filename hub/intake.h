@@ -2,8 +2,10 @@
  *
  * evhttp (libevent 2.1) reads the request line, the headers and the body
  * off the connection; everything hubd itself interprets of them before a
- * handler runs is here: the size limits, routing and the route's body
- * limit. Whatever is refused is answered here, as problem+json.
+ * handler runs is here: the size limits, framing that could be read two
+ * ways (request smuggling), a credential in the query string, routing and
+ * the route's body limit. Whatever is refused is answered here, as
+ * problem+json.
  *
  * tests/fuzz/fuzz_http.c feeds raw bytes through a real evhttp into this
  * (and on into the handlers, with no database): keep it free of anything
@@ -21,7 +23,7 @@
 void intake_configure(struct evhttp *http, const config_t *cfg);
 
 /* The route to run r with, its path parameters in r->params; or NULL when
- * r was answered here (431, 413, 404, 405). r->route is set whenever a
+ * r was answered here (431, 413, 400, 404, 405). r->route is set whenever a
  * route matched, even if r was then refused. */
 const route_t *intake_route(request_t *r, const config_t *cfg);
 
