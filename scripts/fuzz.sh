@@ -47,8 +47,8 @@ make_seeds() {
             body=$(cat "$f")
             local path=/v1/reports type=application/json
             case $f in
-            *batch.json) path=/v1/reports/batch?dry_run=true ;;
-            *.ndjson) path=/v1/reports/batch?dry_run=true type=application/x-ndjson ;;
+            *batch.json) path="/v1/reports/batch?dry_run=true" ;;
+            *.ndjson) path="/v1/reports/batch?dry_run=true" type=application/x-ndjson ;;
             esac
             printf 'POST %s HTTP/1.1\r\nHost: hub\r\nAuthorization: Bearer hub_%s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n%s' \
                 "$path" "$(printf 'A%.0s' $(seq 43))" "$type" "${#body}" "$body" >"$dir/example-$n"
