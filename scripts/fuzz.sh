@@ -4,7 +4,7 @@
 #   scripts/fuzz.sh run [target...]    each target for FUZZ_SECONDS (default 60);
 #                                      a table of executions per target at the end
 #   scripts/fuzz.sh check [target...]  each target over its corpus, then FUZZ_RUNS
-#                                      (default 2000) mutations from a fixed seed;
+#                                      (default 5000) mutations from a fixed seed;
 #                                      for make test: one "ok"/"not ok" line per step
 #
 # Run from the repository root. The corpus in git (tests/fuzz/corpus/<target>)
@@ -20,7 +20,7 @@ mode=${1:-run}
 shift
 targets=${*:-http report pii}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
-FUZZ_RUNS=${FUZZ_RUNS:-2000}
+FUZZ_RUNS=${FUZZ_RUNS:-5000}
 B=build/fuzz
 
 # The longest input per target: a few requests, a batch, a long string.
