@@ -21,7 +21,7 @@ ASAN_OBJ := $(HUB_SRC:%.c=build/asan/obj/%.o)
 UNITS    := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 ASAN_UNITS := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 
-.PHONY: all asan units fuzzers fuzz run test bench format format-check clean
+.PHONY: all asan units fuzzers fuzz tls-check run test bench format format-check clean
 .SECONDARY:
 all: build/hubd build/hubctl
 
@@ -85,6 +85,11 @@ fuzzers: $(FUZZERS)
 # Each fuzz target for FUZZ_SECONDS (default 60); see tests/fuzz/README.md.
 fuzz: $(FUZZERS)
 	@scripts/fuzz.sh run
+
+# testssl.sh against a throw-away hubd; fails on a finding rated MEDIUM or
+# worse (scripts/tls-check.sh; TLS_CHECK_TARGET=host:port for a running one).
+tls-check:
+	@scripts/tls-check.sh
 
 # Installs missing Debian packages (as root), builds, starts a local cluster
 # and hubd in the foreground.
