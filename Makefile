@@ -119,7 +119,7 @@ format-check:
 	clang-format --dry-run -Werror hub/*.[ch] clients/hubctl/*.[ch] tests/unit/*.c tests/fuzz/*.c \
 	    $(wildcard bench/*.c)
 
-compile_commands.json: $(HUB_SRC) hub/main.c $(UNIT_SRC) $(CTL_SRC)
+compile_commands.json: $(HUB_SRC) hub/main.c $(UNIT_SRC) $(CTL_SRC) $(FUZZ_SRC)
 	@{ echo '['; sep=''; for f in $^; do \
 	  printf '%s{"directory":"%s","file":"%s","command":"%s %s -c %s"}\n' "$$sep" "$(CURDIR)" "$$f" \
 	    "$(CC)" "$$(echo '$(CFLAGS)' | sed 's/"/\\"/g')" "$$f"; sep=','; done; echo ']'; } > $@
