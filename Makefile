@@ -22,7 +22,7 @@ ASAN_OBJ := $(HUB_SRC:%.c=build/asan/obj/%.o)
 UNITS    := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 ASAN_UNITS := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 
-.PHONY: all asan units run test bench format format-check clean
+.PHONY: all asan units fuzzers fuzz tls-check run test bench format format-check clean
 .SECONDARY:
 all: build/hubd build/hubctl
 
@@ -72,6 +72,34 @@ build/asan/tests/%: build/asan/obj/tests/unit/%.o build/asan/libhubctl.a build/a
 asan: build/asan/hubd build/asan/hubctl $(ASAN_UNITS)
 units: $(UNITS)
 
+# libFuzzer targets (tests/fuzz/fuzz_*.c): clang, ASan+UBSan, with the hub's
+# modules instrumented for coverage in a third flavour under build/fuzz.
+FUZZ_CC    ?= clang
+FUZZ_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZERS    := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+
+build/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -U_FORTIFY_SOURCE -MMD -MP -c $< -o $@
+
+build/fuzz/libhub.a: $(HUB_SRC:%.c=build/fuzz/obj/%.o)
+	ar rcs $@ $^
+
+build/fuzz/fuzz_%: build/fuzz/obj/tests/fuzz/fuzz_%.o build/fuzz/libhub.a
+	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+fuzzers: $(FUZZERS)
+
+# Each fuzz target for FUZZ_SECONDS (default 60); see tests/fuzz/README.md.
+fuzz: $(FUZZERS)
+	@scripts/fuzz.sh run
+
+# testssl.sh against a throw-away hubd; fails on a finding rated MEDIUM or
+# worse (scripts/tls-check.sh; TLS_CHECK_TARGET=host:port for a running one).
+tls-check:
+	@scripts/tls-check.sh
+
 # Installs missing Debian packages (as root), builds, starts a local cluster
 # and hubd in the foreground.
 run:
@@ -94,12 +122,13 @@ bench: build/bench/hubload build/bench/idle_conns build/bench/pagewalk
 	@bench/stats.sh
 
 format:
-	clang-format -i hub/*.[ch] clients/hubctl/*.[ch] tests/unit/*.c $(wildcard bench/*.c)
+	clang-format -i hub/*.[ch] clients/hubctl/*.[ch] tests/unit/*.c tests/fuzz/*.c $(wildcard bench/*.c)
 
 format-check:
-	clang-format --dry-run -Werror hub/*.[ch] clients/hubctl/*.[ch] tests/unit/*.c $(wildcard bench/*.c)
+	clang-format --dry-run -Werror hub/*.[ch] clients/hubctl/*.[ch] tests/unit/*.c tests/fuzz/*.c \
+	    $(wildcard bench/*.c)
 
-compile_commands.json: $(HUB_SRC) hub/main.c $(UNIT_SRC) $(CTL_SRC)
+compile_commands.json: $(HUB_SRC) hub/main.c $(UNIT_SRC) $(CTL_SRC) $(FUZZ_SRC)
 	@{ echo '['; sep=''; for f in $^; do \
 	  printf '%s{"directory":"%s","file":"%s","command":"%s %s -c %s"}\n' "$$sep" "$(CURDIR)" "$$f" \
 	    "$(CC)" "$$(echo '$(CFLAGS)' | sed 's/"/\\"/g')" "$$f"; sep=','; done; echo ']'; } > $@

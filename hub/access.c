@@ -57,10 +57,8 @@ unavailable(request_t *r)
     http_respond_error(r, 503, "unavailable", "The database is unavailable; try again shortly.");
 }
 
-/* Which credential the request presents: method and secret for
- * hub.authenticate. False (with the answer made) when there is none usable. */
-static bool
-presented(request_t *r, const char **method, char *secret, size_t len)
+bool
+access_presented(request_t *r, const char **method, char *secret, size_t len)
 {
     const char *authz =
         evhttp_find_header(evhttp_request_get_input_headers(r->ev), "Authorization");
@@ -99,7 +97,7 @@ access_authenticate(request_t *r)
 {
     const char *method;
     char secret[1024];
-    if (!presented(r, &method, secret, sizeof(secret)))
+    if (!access_presented(r, &method, secret, sizeof(secret)))
         return false;
     const char *params[] = {method, secret};
     db_stmt_t stmts[] = {{"BEGIN", 0, NULL}, {authenticate_sql, 2, params}};

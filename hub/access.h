@@ -17,6 +17,12 @@
 /* Reads HUB_CERT_IDENTITY once at start-up. */
 void access_configure(const config_t *cfg);
 
+/* Which credential r presents (a bearer token, else a verified client
+ * certificate): the method and the secret for hub.authenticate ("token"
+ * and the token's SHA-256 in hex, or "fingerprint" or "subject"). False,
+ * with the 401 made, when there is none usable. No database involved. */
+HUB_MUST_CHECK bool access_presented(request_t *r, const char **method, char *secret, size_t len);
+
 /* True with r->who set and the transaction open; otherwise the answer
  * (401, or 503 when the database is down) is already made. */
 HUB_MUST_CHECK bool access_authenticate(request_t *r);

@@ -356,7 +356,9 @@ read_batch(request_t *r, const char *what)
     for (const char *p = text, *end = text + len; p < end; line++) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-        size_t skip = strspn(p, " \t\r");
+        size_t skip = 0; /* not strspn: the body has no NUL after its last line */
+        while (skip < n && (p[skip] == ' ' || p[skip] == '\t' || p[skip] == '\r'))
+            skip++;
         if (skip < n) { /* blank lines are allowed, e.g. a trailing one */
             json_error_t err;
             json_t *v = json_loadb(p, n, JSON_REJECT_DUPLICATES, &err);

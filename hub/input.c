@@ -12,6 +12,7 @@ input_begin_at(input_t *in, json_t *root, const char *prefix)
     in->root = root;
     snprintf(in->prefix, sizeof(in->prefix), "%s", prefix);
     in->errors = NULL;
+    in->omitted = 0;
     in->owner = in;
 }
 
@@ -34,6 +35,10 @@ input_error(input_t *in, const char *pointer, const char *message)
     input_t *o = in->owner;
     if (o->errors == NULL)
         o->errors = json_array();
+    if (json_array_size(o->errors) >= INPUT_ERRORS_MAX) {
+        o->omitted++;
+        return;
+    }
     json_array_append_new(o->errors,
                           json_pack("{s:s, s:s}", "pointer", pointer, "message", message));
 }
@@ -229,6 +234,7 @@ input_object(input_t *parent, const char *key, bool required, input_t *child)
     child->root = v;
     snprintf(child->prefix, sizeof(child->prefix), "%s", ptr);
     child->errors = NULL;
+    child->omitted = 0;
     child->owner = parent->owner;
     return true;
 }
@@ -257,8 +263,15 @@ input_merge_patch(json_t *target, json_t *patch)
 json_t *
 input_end_errors(input_t *in)
 {
-    json_t *e = in->owner->errors;
-    in->owner->errors = NULL;
+    input_t *o = in->owner;
+    json_t *e = o->errors;
+    if (o->omitted > 0) {
+        char msg[96];
+        snprintf(msg, sizeof(msg), "%zu more problems are not listed.", o->omitted);
+        json_array_append_new(e, json_pack("{s:s, s:s}", "pointer", o->prefix, "message", msg));
+    }
+    o->errors = NULL;
+    o->omitted = 0;
     return e;
 }
 

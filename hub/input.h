@@ -2,7 +2,9 @@
  *
  * Every problem found is collected (not just the first), each with a JSON
  * Pointer to the member, into one 422 problem. No submitted value is ever
- * echoed back in a message. */
+ * echoed back in a message. At most INPUT_ERRORS_MAX are listed, then one
+ * entry saying how many more there were: a body of many small mistakes
+ * (20,000 unknown members) must not make an answer many times its size. */
 #ifndef HUB_INPUT_H
 #define HUB_INPUT_H
 
@@ -11,11 +13,13 @@
 #include <stddef.h>
 
 #define INPUT_POINTER_MAX 160
+#define INPUT_ERRORS_MAX 100
 
 typedef struct input {
     json_t *root;                   /* borrowed */
     char prefix[INPUT_POINTER_MAX]; /* JSON Pointer of root in the whole body */
     json_t *errors;                 /* [{pointer, message}]; shared with nested inputs */
+    size_t omitted;                 /* problems beyond INPUT_ERRORS_MAX, not listed */
     struct input *owner;            /* the outermost input, which owns errors */
 } input_t;
 

@@ -1,14 +1,11 @@
 #include "server.h"
 
-#include <sys/queue.h> /* before keyvalq_struct.h, for TAILQ_FOREACH */
-
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/http.h>
-#include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 #include <event2/thread.h>
 #include <netdb.h>
@@ -26,16 +23,13 @@
 #include "arena.h"
 #include "db.h"
 #include "http.h"
+#include "intake.h"
 #include "log.h"
 #include "metrics.h"
 #include "routes.h"
 #include "tls.h"
 
 #define LISTEN_BACKLOG 1024
-/* evhttp's own limits are a hard stop answered with its HTML pages; ours,
- * checked per request, are lower and answered with problem+json: headers
- * up to 4 x HUB_MAX_HEADER, bodies up to 1.25 x the largest body limit. */
-#define EVHTTP_CAP_FACTOR 4
 
 typedef struct worker worker_t;
 
@@ -219,92 +213,24 @@ conn_request_done(struct evhttp_request *req, void *arg)
 
 /* ---- requests ------------------------------------------------------- */
 
-static size_t
-header_bytes(struct evhttp_request *req)
-{
-    size_t n = strlen(evhttp_request_get_uri(req)) + 16; /* request line */
-    struct evkeyval *kv;
-    TAILQ_FOREACH(kv, evhttp_request_get_input_headers(req), next)
-    n += strlen(kv->key) + strlen(kv->value) + 4;
-    return n;
-}
-
-/* Limits that evhttp cannot answer in JSON are checked here; true if the
- * request was refused. */
-static bool
-refuse_oversized(request_t *r, const config_t *cfg)
-{
-    struct evhttp_request *req = r->ev;
-    if (header_bytes(req) > cfg->max_header) {
-        r->close = true;
-        http_respond_error(r, 431, "header-too-large",
-                           "The request line and headers exceed HUB_MAX_HEADER.");
-        return true;
-    }
-    /* Before routing, only the largest limit any route has. */
-    size_t cap = cfg->max_batch_body > cfg->max_body ? cfg->max_batch_body : cfg->max_body;
-    if (evbuffer_get_length(evhttp_request_get_input_buffer(req)) > cap) {
-        r->close = true;
-        http_respond_error(r, 413, "body-too-large", "The request body exceeds the limit.");
-        return true;
-    }
-    return false;
-}
-
-/* The body limit of the route (HUB_MAX_BODY unless it takes batches);
- * true when the request exceeds it and was refused. */
-static bool
-refuse_body(request_t *r, const config_t *cfg, const route_t *found)
-{
-    bool batch = found != NULL && (found->flags & ROUTE_BATCH_BODY);
-    if (evbuffer_get_length(evhttp_request_get_input_buffer(r->ev)) <=
-        (batch ? cfg->max_batch_body : cfg->max_body))
-        return false;
-    r->close = true;
-    http_respond_error(r, 413, "body-too-large",
-                       batch ? "The request body exceeds HUB_MAX_BATCH_BODY."
-                             : "The request body exceeds HUB_MAX_BODY.");
-    return true;
-}
-
+/* Routes r (intake), then authenticates and runs the handler. */
 static void
 route_request(request_t *r, const config_t *cfg, int *route_index)
 {
-    const char *path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(r->ev));
-    const route_t *found = NULL;
-    unsigned allowed = 0;
-    route_result_t match =
-        router_match(routes, nroutes, r->method, path ? path : "", &found, &r->params, &allowed);
-    if (match == ROUTE_FOUND) {
-        r->route = found;
-        *route_index = (int)(found - routes);
-    }
-    if (refuse_body(r, cfg, r->route))
+    const route_t *found = intake_route(r, cfg);
+    if (r->route != NULL)
+        *route_index = (int)(r->route - routes);
+    if (found == NULL)
         return;
-    switch (match) {
-    case ROUTE_FOUND:
-        if (found->roles == 0) {
+    if (found->roles == 0) {
+        found->handler(r);
+    } else if (access_authenticate(r)) {
+        if (r->who->roles & found->roles)
             found->handler(r);
-        } else if (access_authenticate(r)) {
-            if (r->who->roles & found->roles)
-                found->handler(r);
-            else
-                http_respond_error(r, 403, "forbidden",
-                                   "Your credential's roles do not allow this action.");
-            access_finish(r); /* audit row and COMMIT, before the answer goes out */
-        }
-        break;
-    case ROUTE_BAD_METHOD: {
-        char allow[96];
-        router_allow_header(allowed, allow, sizeof(allow));
-        http_set_header(r, "Allow", allow);
-        http_respond_error(r, 405, "method-not-allowed",
-                           "This resource does not accept that method; see the Allow header.");
-        break;
-    }
-    case ROUTE_NOT_FOUND:
-        http_respond_error(r, 404, "not-found", "No resource at this path.");
-        break;
+        else
+            http_respond_error(r, 403, "forbidden",
+                               "Your credential's roles do not allow this action.");
+        access_finish(r); /* audit row and COMMIT, before the answer goes out */
     }
 }
 
@@ -341,8 +267,7 @@ dispatch(struct evhttp_request *req, void *arg)
     http_assign_request_id(&r);
     arena_enter(w->arena);
     int route_index = -1;
-    if (!refuse_oversized(&r, w->cfg))
-        route_request(&r, w->cfg, &route_index);
+    route_request(&r, w->cfg, &route_index);
     http_send(&r);
     db_ensure_idle(w->db);
     int64_t usec = now_usec() - r.start_us;
@@ -463,15 +388,7 @@ worker_init(worker_t *w, const struct sockaddr_storage *ss, socklen_t sslen, cha
     }
     w->bound = evhttp_bind_listener(w->http, l);
     hub_assert(w->bound != NULL);
-    evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
-                                            EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
-                                            EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
-                                            EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
-    evhttp_set_max_headers_size(w->http, (ev_ssize_t)(cfg->max_header * EVHTTP_CAP_FACTOR));
-    size_t body = cfg->max_batch_body > cfg->max_body ? cfg->max_batch_body : cfg->max_body;
-    evhttp_set_max_body_size(w->http, (ev_ssize_t)(body + body / EVHTTP_CAP_FACTOR));
-    struct timeval tv = {cfg->request_timeout / 1000, (cfg->request_timeout % 1000) * 1000};
-    evhttp_set_timeout_tv(w->http, &tv);
+    intake_configure(w->http, cfg);
     evhttp_set_bevcb(w->http, conn_new, w);
     evhttp_set_gencb(w->http, dispatch, w);
     w->stop = event_new(w->base, -1, 0, worker_stop_cb, w);

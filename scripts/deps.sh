@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# Installs the Debian packages a purpose needs (run | test | bench) when
-# root; otherwise prints the one apt-get line and fails.
+# Installs the Debian packages a purpose needs (run | test | bench |
+# tls-check) when root; otherwise prints the one apt-get line and fails.
 set -euo pipefail
 
 build="build-essential pkg-config libevent-dev libpq-dev libssl-dev libjansson-dev"
 runtime="postgresql-15 openssl curl ca-certificates"
 case "${1:-run}" in
 run) want="$build $runtime" ;;
-test) want="$build $runtime libcmocka-dev clang-format jq" ;;
+# clang and its compiler-rt (libFuzzer, a Recommends only) for tests/fuzz.
+test) want="$build $runtime libcmocka-dev clang-format jq clang libclang-rt-dev" ;;
 bench) want="$build $runtime wrk nginx-light" ;;
-*) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
+tls-check) want="$build $runtime testssl.sh jq" ;;
+*) echo "usage: $0 run|test|bench|tls-check" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make test: builds (plain and ASan+UBSan), runs the cmocka units in both,
+# make test: builds (plain, ASan+UBSan, and the libFuzzer targets), runs
+# the cmocka units in both builds, each fuzz target briefly over its corpus,
 # then every integration suite against a throw-away PostgreSQL cluster and a
 # real hubd over TLS, once per build. Tears everything down even on failure
 # and ends with "N passed, N failed". SUITES="a b" limits the integration
@@ -10,7 +11,7 @@ cd "$ROOT" || exit 1
 . scripts/lib.sh
 
 scripts/deps.sh test || exit 1
-make -s -j"$(nproc)" build/hubd build/hubctl asan units || exit 1
+make -s -j"$(nproc)" build/hubd build/hubctl asan units fuzzers || exit 1
 
 T=$(mktemp -d /tmp/hub-test.XXXXXX)
 chmod 755 "$T" # the postgres user must reach the cluster inside
@@ -48,6 +49,15 @@ echo "== unit tests"
 for bin in build/tests/test_* build/asan/tests/test_*; do
     [ -x "$bin" ] && run_unit "$bin"
 done
+
+echo "== fuzz targets over their corpus, then FUZZ_RUNS mutations each (tests/fuzz)"
+while IFS= read -r line; do
+    echo "$line"
+    case $line in
+    "ok - "*) record pass "${line#ok - }" ;;
+    "not ok - "*) record fail "${line#not ok - }" ;;
+    esac
+done < <(FUZZ_RUNS=${FUZZ_RUNS:-5000} scripts/fuzz.sh check)
 
 echo "== protocol schema (api/schemas against api/examples)"
 if [ -d tests/schema/node_modules ] || npm ci --prefix tests/schema --no-audit --no-fund \

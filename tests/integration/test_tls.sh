@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# TLS: versions, ciphers, plain HTTP, client certificates, reload.
+# TLS: versions, ciphers and their order, renegotiation, plain HTTP, client
+# certificates, reload. (make tls-check runs testssl.sh for the full picture.)
 . "$(dirname "$0")/lib.sh"
 R=$T/$SUITE.out
 start_hubd || { not_ok "hubd starts"; exit 0; }
@@ -23,6 +24,15 @@ sclient -tls1_2 -cipher ECDHE-ECDSA-CHACHA20-POLY1305
 check "ECDHE ChaCha20-Poly1305 is offered" grep -q 'ECDHE-ECDSA-CHACHA20-POLY1305' "$R"
 check "the server asks for client certificates of the partnership CA" \
     bash -c "sed -n '/Acceptable client certificate CA names/,/^[A-Z]/p' '$R' | grep -q 'dev CA'"
+# The server's order, not the client's: offered AES-256 first, it still picks AES-128.
+sclient -tls1_2 -cipher ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256
+check "the server's cipher order wins over the client's" grep -q 'Cipher is ECDHE-ECDSA-AES128-GCM-SHA256' "$R"
+# "R" on a line of its own makes s_client renegotiate (TLS 1.2; 1.3 has none).
+out=$( (
+    echo R
+    sleep 0.5
+) | timeout 10 openssl s_client -connect "127.0.0.1:$PORT" -CAfile "$HUB_CA" -tls1_2 2>&1)
+check "client-initiated renegotiation is refused" grep -q 'no renegotiation' <<<"$out"
 
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/healthz")
 check "plain HTTP on the TLS port gets no HTTP answer" test "$code" = 000

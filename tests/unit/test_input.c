@@ -116,6 +116,32 @@ test_input_error(void **state)
     json_decref(root);
 }
 
+/* A body of many small mistakes gets INPUT_ERRORS_MAX of them listed and
+ * one entry, at the input's own pointer, counting the rest: the answer
+ * stays far smaller than the body (a nested input counts into its owner). */
+static void
+test_errors_capped(void **state)
+{
+    (void)state;
+    json_t *root = body("{\"a\":{}}");
+    input_t in, child;
+    input_begin_at(&in, root, "/7");
+    assert_true(input_object(&in, "a", true, &child));
+    for (int i = 0; i < INPUT_ERRORS_MAX + 40; i++)
+        input_error(i % 2 ? &in : &child, "/7/x", "wrong");
+    json_t *errors = input_end_errors(&in);
+    assert_int_equal(json_array_size(errors), INPUT_ERRORS_MAX + 1);
+    json_t *last = json_array_get(errors, INPUT_ERRORS_MAX);
+    assert_string_equal(get_string(last, "pointer"), "/7");
+    assert_string_equal(get_string(last, "message"), "40 more problems are not listed.");
+    json_decref(errors);
+    input_error(&in, "/7/y", "again"); /* a fresh list after input_end_errors */
+    errors = input_end_errors(&in);
+    assert_int_equal(json_array_size(errors), 1);
+    json_decref(errors);
+    json_decref(root);
+}
+
 /* --- input_only ---------------------------------------------------------- */
 
 static void
@@ -620,6 +646,7 @@ main(void)
         cmocka_unit_test(test_all_errors_in_one_problem),
         cmocka_unit_test(test_problem_serialises),
         cmocka_unit_test(test_merge_patch),
+        cmocka_unit_test(test_errors_capped),
     };
     return cmocka_run_group_tests_name("input", tests, NULL, NULL);
 }
