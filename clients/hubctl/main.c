@@ -11,6 +11,7 @@
 #include "../../hub/db.h"
 #include "conn.h"
 #include "hubctl.h"
+#include "retention.h"
 
 static const struct {
     const char *group, *verb;
@@ -37,6 +38,7 @@ static const struct {
     {"audit", "verify", audit_verify_cmd, "[--partnership ID]"},
     {"population", "load", population_load_cmd, "FILE.csv"},
     {"population", "summary", population_summary_cmd, "[--json]"},
+    {"retention", "run", retention_run_cmd, "[--partnership ID] [--dry-run]"},
 };
 
 void
