@@ -16,7 +16,9 @@ R=$T/$SUITE.out
 tag=bk${RANDOM}q$RANDOM
 q() { psql -X -tA "$owner" -c "$1"; }
 ctl() { HUB_DB=$owner "$CTL" "$@"; }
-start_hubd HUB_AUDIT_SEAL_INTERVAL=0 HUB_STATS_REFRESH=200ms || { not_ok "hubd starts"; exit 0; }
+# No background writers: hubctl seals, and no refresh changes the rollups
+# between the counts taken below and the backup.
+start_hubd HUB_AUDIT_SEAL_INTERVAL=0 HUB_STATS_REFRESH=0 || { not_ok "hubd starts"; exit 0; }
 
 ps=$(ctl partnership add "Backup $tag" --isa-ref "ISA-BK-$tag" \
     --lawful-basis "Crime and Disorder Act 1998 s.115" --retention-months 72)
@@ -54,10 +56,6 @@ ctl audit seal >"$R" 2>&1
 check "hubctl audit seal seals the audit rows" grep -q '^sealed [1-9][0-9]* rows' "$R"
 eq "a call after sealing leaves an unsealed row" "$(api "$TP" GET "/v1/reports/$id1")" 200
 cp "$R" "$T/$SUITE.report1"
-for _ in $(seq 100); do
-    [ "$(q "SELECT count(*) FROM hub.stats_change WHERE partnership_id = $ps")" = 0 ] && break
-    sleep 0.1
-done
 
 # What must come back: every table's row count, reports per partner, the
 # chains as verify sees them, police's report ids.
