@@ -109,6 +109,16 @@ run:
 test:
 	@scripts/test.sh
 
+# A pg_dump of the hub database into var/backups/, with its SHA-256; and
+# back into a new database (README.md, "Backup and restore").
+.PHONY: backup restore
+backup:
+	@scripts/backup.sh
+
+restore:
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/hub-….dump" >&2; exit 2; }
+	@scripts/restore.sh "$(FILE)"
+
 build/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c17 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o $@ $< -lssl -lcrypto -lpthread -lm

@@ -195,7 +195,7 @@ setup() {
             echo "HUB_CERT_$up='$var/certs/clients/$p.pem'"
             echo "HUB_KEY_$up='$var/certs/clients/$p.key'"
         done
-        cat "$var/demo.env" 2>/dev/null
+        cat "$var/demo.env" 2>/dev/null || true # gone after a restore (README: Backup and restore)
     } >"$var/hub.env"
     chmod 600 "$var/hub.env" # it holds the demo tokens
 }

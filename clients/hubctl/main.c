@@ -13,6 +13,7 @@
 #include "../../hub/db.h"
 #include "conn.h"
 #include "hubctl.h"
+#include "retention.h"
 
 static const struct {
     const char *group, *verb;
@@ -37,6 +38,7 @@ static const struct {
      "[--kind token|certificate] [--partner ID] [--partnership ID] [--json]"},
     {"audit", "seal", audit_seal_cmd, "[--max N]"},
     {"audit", "verify", audit_verify_cmd, "[--partnership ID]"},
+    {"retention", "run", retention_run_cmd, "[--partnership ID] [--dry-run]"},
     {"population", "load", population_load_cmd, "FILE.csv"},
     {"population", "summary", population_summary_cmd, "[--json]"},
     {"submit", NULL, submit_cmd,
