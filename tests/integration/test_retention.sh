@@ -124,7 +124,8 @@ stats() { # stats TOKEN QUERY: GET /v1/stats/reports, without its freshness
 }
 settled() { # the refresher has taken every change of the partnership in
     for _ in $(seq 100); do
-        [ "$(q "SELECT count(*) FROM hub.stats_change WHERE partnership_id = $ps")" = 0 ] && return 0
+        [ "$(q "SELECT (SELECT count(*) FROM hub.stats_change WHERE partnership_id = $ps)
+                     + (SELECT count(*) FROM hub.stats_flow_change WHERE partnership_id = $ps)")" = 0 ] && return 0
         sleep 0.1
     done
     return 1
@@ -134,12 +135,23 @@ cells() { # every rollup row of the partnership
               channel, area, n, keysum
          FROM hub.stats_cell WHERE partnership_id = $ps ORDER BY 1, 2, 3, 5, 6, 7, 8, 9, 10"
 }
+flow_cells() { # every flow rollup row of the partnership (sql/010)
+    q "SELECT cube, month, partner_id, measure, code, strands, ethnic_group, area, n, keysum
+         FROM hub.stats_flow_cell WHERE partnership_id = $ps ORDER BY 1, 2, 3, 4, 5, 6, 7, 8"
+}
+flow_stats() { # flow_stats TOKEN ENDPOINT QUERY: GET /v1/stats/ENDPOINT, without its freshness
+    hcurl -H "Authorization: Bearer $1" "$URL/v1/stats/$2?$3" | jq -S 'del(.freshness)'
+}
 y2019='from=2019-01&to=2019-12'
 ym=$(cut -c1-7 <<<"$due_day")
 check "the refresher takes the reports in" settled
 own_total() { hcurl -H "Authorization: Bearer $TP" "$URL/v1/stats/reports?scope=own&$1" | jq -r .total.count; }
 eq "(police's own 2019 total: 29 reports, not the 2 withdrawn)" "$(own_total "$y2019")" 29
 cells >"$T/$SUITE.cells.before"
+flow_cells >"$T/$SUITE.flow.before"
+check "(the flow rollups hold the 2019 referral and outcome)" \
+    test "$(q "SELECT count(*) FROM hub.stats_flow_cell WHERE partnership_id = $ps AND measure IN ('referral', 'outcome') AND month < '2020-01-01'")" -gt 0
+flow_stats "$TP" referrals "scope=own&$y2019" >"$T/$SUITE.referrals.before"
 stats "$PUB" "group=month,strand&$y2019" >"$T/$SUITE.joint.before"
 stats "$PUB" "group=ethnic_group&$y2019" >"$T/$SUITE.joint2.before"
 stats "$TP" "scope=own&group=month,ethnic_group&$y2019" >"$T/$SUITE.own.before"
@@ -216,6 +228,10 @@ eq "…in three months" "$(q "SELECT count(DISTINCT month) FROM hub.stats_purged
 # the reports left and the purged cells, every figure is as it was.
 check "the refresher rebuilds the purged months" settled
 eq "…into the very same rollup rows" "$(cells | md5sum)" "$(md5sum <"$T/$SUITE.cells.before")"
+eq "…and the flow rollups (reports, referrals, outcomes, days) too" \
+    "$(flow_cells | md5sum)" "$(md5sum <"$T/$SUITE.flow.before")"
+eq "police's own referral figures for 2019 unchanged" \
+    "$(flow_stats "$TP" referrals "scope=own&$y2019")" "$(cat "$T/$SUITE.referrals.before")"
 eq "joint figures by month and strand for 2019 unchanged" \
     "$(stats "$PUB" "group=month,strand&$y2019")" "$(cat "$T/$SUITE.joint.before")"
 eq "joint figures by ethnic group for 2019 unchanged" \
