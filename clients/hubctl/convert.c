@@ -1,12 +1,12 @@
 #include "convert.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fields.h"
+#include "text.h"
 
 enum { NO_COLUMN = -1 };
 
@@ -19,16 +19,6 @@ struct convert {
     long *identity_col; /* per identity column: its column */
     long postcode_col;  /* the postcode column, or NO_COLUMN */
 };
-
-static bool __attribute__((format(printf, 3, 4)))
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return false;
-}
 
 /* s[0..*len) without spaces and tabs at either end. */
 static const char *
@@ -93,19 +83,19 @@ plan_column(convert_t *c, size_t col, const char *name, const char *target, char
         k = identity_index(id, target);
     if (k >= 0) {
         if (c->identity_col[k] != NO_COLUMN)
-            return fail(err, errlen, "columns %s and %s are both the identity column %s",
-                        c->names[c->identity_col[k]], name, identity_column(id, (size_t)k));
+            return text_error(err, errlen, "columns %s and %s are both the identity column %s",
+                              c->names[c->identity_col[k]], name, identity_column(id, (size_t)k));
         if (target != NULL && field_find(target) != NULL)
-            return fail(err, errlen,
-                        "identity column %s is the protocol field %s: identity is never sent", name,
-                        target);
+            return text_error(err, errlen,
+                              "identity column %s is the protocol field %s: identity is never sent",
+                              name, target);
         c->identity_col[k] = (long)col;
         used = true;
     }
     if (target != NULL && strcmp(target, "postcode") == 0 && c->o.postcodes != NULL) {
         if (c->postcode_col != NO_COLUMN)
-            return fail(err, errlen, "columns %s and %s are both the postcode",
-                        c->names[c->postcode_col], name);
+            return text_error(err, errlen, "columns %s and %s are both the postcode",
+                              c->names[c->postcode_col], name);
         c->postcode_col = (long)col;
         return true;
     }
@@ -116,24 +106,25 @@ plan_column(convert_t *c, size_t col, const char *name, const char *target, char
     const field_t *f = field_find(target);
     if (f == NULL) {
         if (strcmp(target, "postcode") == 0)
-            return fail(err, errlen,
-                        "column %s is a postcode: give --postcode-lookup to turn it into the "
-                        "area, list it in --identity-columns, or ignore it in --mapping "
-                        "(\"%s\": null); a postcode is never sent",
-                        name, name);
-        return fail(err, errlen,
-                    "column %s is not a field of the protocol: name it as one in --mapping, or "
-                    "ignore it there (\"%s\": null)",
-                    name, name);
+            return text_error(err, errlen,
+                              "column %s is a postcode: give --postcode-lookup to turn it into the "
+                              "area, list it in --identity-columns, or ignore it in --mapping "
+                              "(\"%s\": null); a postcode is never sent",
+                              name, name);
+        return text_error(
+            err, errlen,
+            "column %s is not a field of the protocol: name it as one in --mapping, or "
+            "ignore it there (\"%s\": null)",
+            name, name);
     }
     size_t fi = (size_t)(f - fields);
     if (c->field_col[fi] != NO_COLUMN)
-        return fail(err, errlen, "columns %s and %s are both %s", c->names[c->field_col[fi]], name,
-                    f->name);
+        return text_error(err, errlen, "columns %s and %s are both %s", c->names[c->field_col[fi]],
+                          name, f->name);
     if (strcmp(f->name, "subject_key") == 0 && id != NULL)
-        return fail(err, errlen,
-                    "column %s holds subject keys, and --identity-columns makes them: drop one",
-                    name);
+        return text_error(
+            err, errlen,
+            "column %s holds subject keys, and --identity-columns makes them: drop one", name);
     c->field_col[fi] = (long)col;
     return true;
 }
@@ -155,12 +146,12 @@ convert_new_csv(const csv_record_t *header, const convert_opts_t *o, char *err, 
     for (size_t i = 0; i < header->nfields; i++) {
         const char *name = c->names[i], *target = name;
         if (name[0] == '\0') {
-            fail(err, errlen, "column %zu has no name in the header", i + 1);
+            text_error(err, errlen, "column %zu has no name in the header", i + 1);
             goto fail;
         }
         for (size_t j = 0; j < i; j++)
             if (strcmp(c->names[j], name) == 0) {
-                fail(err, errlen, "column %s is named twice in the header", name);
+                text_error(err, errlen, "column %s is named twice in the header", name);
                 goto fail;
             }
         (void)mapping_column(o->mapping, name, &target);
@@ -169,13 +160,13 @@ convert_new_csv(const csv_record_t *header, const convert_opts_t *o, char *err, 
     }
     for (size_t k = 0; o->identity && k < identity_count(o->identity); k++)
         if (c->identity_col[k] == NO_COLUMN) {
-            fail(err, errlen, "identity column %s is not in the file",
-                 identity_column(o->identity, k));
+            text_error(err, errlen, "identity column %s is not in the file",
+                       identity_column(o->identity, k));
             goto fail;
         }
     if (o->postcodes != NULL && c->postcode_col == NO_COLUMN) {
-        fail(err, errlen,
-             "--postcode-lookup needs a postcode column (named postcode, or mapped to it)");
+        text_error(err, errlen,
+                   "--postcode-lookup needs a postcode column (named postcode, or mapped to it)");
         goto fail;
     }
     return c;

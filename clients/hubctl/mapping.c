@@ -3,12 +3,12 @@
 #include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fields.h"
+#include "text.h"
 
 enum { CODE_MAX = 256 }; /* bytes of a code matched against the mapping */
 
@@ -17,16 +17,6 @@ struct mapping {
     json_t *codes;    /* {field: {normalised native code: protocol code}} */
     json_t *defaults; /* {field: value} */
 };
-
-static bool __attribute__((format(printf, 3, 4)))
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return false;
-}
 
 /* Trimmed and ASCII lower-case, as native codes are matched; false when
  * longer than CODE_MAX. */
@@ -50,7 +40,7 @@ static bool
 parse_columns(mapping_t *m, json_t *columns, char *err, size_t errlen)
 {
     if (!json_is_object(columns))
-        return fail(err, errlen, "columns must be an object of column name to field name");
+        return text_error(err, errlen, "columns must be an object of column name to field name");
     const char *col;
     json_t *v;
     json_t *seen = json_object(); /* target → column */
@@ -58,14 +48,14 @@ parse_columns(mapping_t *m, json_t *columns, char *err, size_t errlen)
     json_object_foreach(columns, col, v)
     {
         if (!json_is_null(v) && !(json_is_string(v) && json_string_length(v) > 0)) {
-            ok = fail(err, errlen, "columns.%s must be a field name or null", col);
+            ok = text_error(err, errlen, "columns.%s must be a field name or null", col);
             break;
         }
         if (json_is_string(v)) {
             json_t *other = json_object_get(seen, json_string_value(v));
             if (other != NULL) {
-                ok = fail(err, errlen, "columns %s and %s both map to %s", json_string_value(other),
-                          col, json_string_value(v));
+                ok = text_error(err, errlen, "columns %s and %s both map to %s",
+                                json_string_value(other), col, json_string_value(v));
                 break;
             }
             json_object_set_new(seen, json_string_value(v), json_string(col));
@@ -81,7 +71,7 @@ static bool
 parse_codes(mapping_t *m, json_t *codes, char *err, size_t errlen)
 {
     if (!json_is_object(codes))
-        return fail(err, errlen, "codes must be an object of field name to code table");
+        return text_error(err, errlen, "codes must be an object of field name to code table");
     m->codes = json_object();
     const char *name;
     json_t *table;
@@ -89,15 +79,16 @@ parse_codes(mapping_t *m, json_t *codes, char *err, size_t errlen)
     {
         const field_t *f = field_find(name);
         if (f == NULL || (f->kind != FIELD_CODE && f->kind != FIELD_LIST))
-            return fail(err, errlen,
-                        "codes.%s: not a coded field (location_type, strands, incident_types, "
-                        "ethnic_group, ethnic_scheme, age_band, sex, repeat, channel)",
-                        name);
+            return text_error(
+                err, errlen,
+                "codes.%s: not a coded field (location_type, strands, incident_types, "
+                "ethnic_group, ethnic_scheme, age_band, sex, repeat, channel)",
+                name);
         if (json_object_get(m->codes, f->name) != NULL)
-            return fail(err, errlen, "codes.%s: the field is given twice", name);
+            return text_error(err, errlen, "codes.%s: the field is given twice", name);
         if (!json_is_object(table))
-            return fail(err, errlen, "codes.%s must be an object of agency code to protocol code",
-                        name);
+            return text_error(err, errlen,
+                              "codes.%s must be an object of agency code to protocol code", name);
         json_t *norm = json_object();
         json_object_set_new(m->codes, f->name, norm);
         const char *native;
@@ -106,16 +97,17 @@ parse_codes(mapping_t *m, json_t *codes, char *err, size_t errlen)
         {
             char key[CODE_MAX + 1];
             if (!json_is_string(code) || json_string_length(code) == 0)
-                return fail(err, errlen, "codes.%s.%s must be a protocol code (a string)", name,
-                            native);
+                return text_error(err, errlen, "codes.%s.%s must be a protocol code (a string)",
+                                  name, native);
             if (!code_key(native, key))
-                return fail(err, errlen, "codes.%s: a code longer than %d bytes", name, CODE_MAX);
+                return text_error(err, errlen, "codes.%s: a code longer than %d bytes", name,
+                                  CODE_MAX);
             json_t *prev = json_object_get(norm, key);
             if (prev != NULL && !json_equal(prev, code))
-                return fail(err, errlen,
-                            "codes.%s.%s: given twice (codes are matched ignoring case and "
-                            "spaces around them)",
-                            name, native);
+                return text_error(err, errlen,
+                                  "codes.%s.%s: given twice (codes are matched ignoring case and "
+                                  "spaces around them)",
+                                  name, native);
             json_object_set(norm, key, code);
         }
     }
@@ -126,7 +118,7 @@ static bool
 parse_defaults(mapping_t *m, json_t *defaults, char *err, size_t errlen)
 {
     if (!json_is_object(defaults))
-        return fail(err, errlen, "defaults must be an object of field name to value");
+        return text_error(err, errlen, "defaults must be an object of field name to value");
     m->defaults = json_object();
     const char *name;
     json_t *v;
@@ -134,13 +126,13 @@ parse_defaults(mapping_t *m, json_t *defaults, char *err, size_t errlen)
     {
         const field_t *f = field_find(name);
         if (f == NULL)
-            return fail(err, errlen, "defaults.%s: not a field of the protocol", name);
+            return text_error(err, errlen, "defaults.%s: not a field of the protocol", name);
         if (strcmp(f->name, "external_ref") == 0 || strcmp(f->name, "subject_key") == 0)
-            return fail(err, errlen, "defaults.%s: this field cannot have a default", name);
+            return text_error(err, errlen, "defaults.%s: this field cannot have a default", name);
         if (!json_is_string(v) || json_string_length(v) == 0)
-            return fail(err, errlen, "defaults.%s must be a non-empty string", name);
+            return text_error(err, errlen, "defaults.%s must be a non-empty string", name);
         if (json_object_get(m->defaults, f->name) != NULL)
-            return fail(err, errlen, "defaults.%s: the field is given twice", name);
+            return text_error(err, errlen, "defaults.%s: the field is given twice", name);
         json_object_set(m->defaults, f->name, v);
     }
     return true;
@@ -152,14 +144,14 @@ mapping_parse(const char *text, size_t len, char *err, size_t errlen)
     json_error_t jerr;
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (root == NULL) {
-        fail(err, errlen, "not valid JSON at line %d, column %d: %s", jerr.line, jerr.column,
-             jerr.text);
+        text_error(err, errlen, "not valid JSON at line %d, column %d: %s", jerr.line, jerr.column,
+                   jerr.text);
         return NULL;
     }
     mapping_t *m = xcalloc(1, sizeof(*m));
     bool ok = true;
     if (!json_is_object(root)) {
-        ok = fail(err, errlen, "a mapping is a JSON object with columns, codes and defaults");
+        ok = text_error(err, errlen, "a mapping is a JSON object with columns, codes and defaults");
     } else {
         const char *key;
         json_t *v;
@@ -172,8 +164,9 @@ mapping_parse(const char *text, size_t len, char *err, size_t errlen)
             else if (strcmp(key, "defaults") == 0)
                 ok = parse_defaults(m, v, err, errlen);
             else
-                ok = fail(err, errlen,
-                          "unknown member %s: a mapping has columns, codes and defaults", key);
+                ok =
+                    text_error(err, errlen,
+                               "unknown member %s: a mapping has columns, codes and defaults", key);
             if (!ok)
                 break;
         }

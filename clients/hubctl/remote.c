@@ -3,13 +3,13 @@
 #include <errno.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../hub/problem.h"
 #include "https.h"
+#include "text.h"
 
 enum {
     CONNECT_TIMEOUT_MS = 10000,
@@ -22,16 +22,6 @@ struct remote {
     char *auth;         /* "Authorization: Bearer …", or NULL */
     char identity[400]; /* URL and credential digest */
 };
-
-static bool __attribute__((format(printf, 3, 4)))
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return false;
-}
 
 /* The option, else the environment variable (unset or empty: NULL). */
 static const char *
@@ -75,32 +65,32 @@ remote_new(const remote_opts_t *o, char *err, size_t errlen)
         cert = option(NULL, "HUB_CERT");
         key = option(NULL, "HUB_KEY");
         if (token != NULL && (cert != NULL || key != NULL)) {
-            fail(err, errlen,
-                 "HUB_TOKEN and HUB_CERT/HUB_KEY are both set: choose one with --token or "
-                 "--cert");
+            text_error(err, errlen,
+                       "HUB_TOKEN and HUB_CERT/HUB_KEY are both set: choose one with --token or "
+                       "--cert");
             return NULL;
         }
     }
     if (url == NULL) {
-        fail(err, errlen, "no hub: give --url or set HUB_URL (https://HOST:PORT)");
+        text_error(err, errlen, "no hub: give --url or set HUB_URL (https://HOST:PORT)");
         return NULL;
     }
     if (token != NULL && (cert != NULL || key != NULL)) {
-        fail(err, errlen, "give a token or a client certificate, not both");
+        text_error(err, errlen, "give a token or a client certificate, not both");
         return NULL;
     }
     if (key != NULL && cert == NULL) {
-        fail(err, errlen, "--key (HUB_KEY) needs --cert (HUB_CERT)");
+        text_error(err, errlen, "--key (HUB_KEY) needs --cert (HUB_CERT)");
         return NULL;
     }
     if (token == NULL && cert == NULL) {
-        fail(err, errlen,
-             "no credential: give --token (or HUB_TOKEN), or --cert and --key (or HUB_CERT "
-             "and HUB_KEY)");
+        text_error(err, errlen,
+                   "no credential: give --token (or HUB_TOKEN), or --cert and --key (or HUB_CERT "
+                   "and HUB_KEY)");
         return NULL;
     }
     if (token != NULL && !token_valid(token)) {
-        fail(err, errlen, "the token must be printable ASCII without spaces");
+        text_error(err, errlen, "the token must be printable ASCII without spaces");
         return NULL;
     }
     https_opts_t ho = {
@@ -190,24 +180,24 @@ remote_post_batch(remote_t *r, const char *body, size_t len, bool dry_run, const
         break;
     case HTTPS_ERR_CANCELLED:
         https_response_free(&resp);
-        fail(why, whylen, "interrupted");
+        text_error(why, whylen, "interrupted");
         return REMOTE_CANCELLED;
     case HTTPS_ERR_CONNECT:
-        fail(why, whylen, "cannot reach the hub: %s", err);
+        text_error(why, whylen, "cannot reach the hub: %s", err);
         https_response_free(&resp);
         return REMOTE_RETRY;
     case HTTPS_ERR_IO:
     case HTTPS_ERR_PROTOCOL:
-        fail(why, whylen, "the exchange with the hub failed: %s", err);
+        text_error(why, whylen, "the exchange with the hub failed: %s", err);
         https_response_free(&resp);
         return REMOTE_RETRY;
     case HTTPS_ERR_VERIFY:
-        fail(why, whylen, "%s (check --ca or HUB_CA, and the host in --url)", err);
+        text_error(why, whylen, "%s (check --ca or HUB_CA, and the host in --url)", err);
         https_response_free(&resp);
         return REMOTE_FATAL;
     case HTTPS_ERR_TLS:
     case HTTPS_ERR_TOO_LARGE:
-        fail(why, whylen, "%s", err);
+        text_error(why, whylen, "%s", err);
         https_response_free(&resp);
         return REMOTE_FATAL;
     }
@@ -223,7 +213,7 @@ remote_post_batch(remote_t *r, const char *body, size_t len, bool dry_run, const
         }
         json_decref(*answer);
         *answer = NULL;
-        fail(why, whylen, "the hub's answer is not a batch result");
+        text_error(why, whylen, "the hub's answer is not a batch result");
         https_response_free(&resp);
         return REMOTE_FATAL;
     }
@@ -232,23 +222,24 @@ remote_post_batch(remote_t *r, const char *body, size_t len, bool dry_run, const
     if (strcmp(reason, "Unknown") == 0)
         reason = "";
     if (st == 401) {
-        fail(why, whylen,
-             "the hub refused the credential (401 Unauthorized)%s%s; check --token or "
-             "HUB_TOKEN (or --cert and --key)",
-             sep, detail);
+        text_error(why, whylen,
+                   "the hub refused the credential (401 Unauthorized)%s%s; check --token or "
+                   "HUB_TOKEN (or --cert and --key)",
+                   sep, detail);
     } else if (st == 403) {
-        fail(why, whylen,
-             "the credential may not submit reports (403 Forbidden)%s%s; it needs the role "
-             "submit",
-             sep, detail);
+        text_error(why, whylen,
+                   "the credential may not submit reports (403 Forbidden)%s%s; it needs the role "
+                   "submit",
+                   sep, detail);
     } else if (st == 413) {
-        fail(why, whylen, "the hub refused the batch as too large (413)%s%s; try a smaller --batch",
-             sep, detail);
+        text_error(why, whylen,
+                   "the hub refused the batch as too large (413)%s%s; try a smaller --batch", sep,
+                   detail);
     } else if (st >= 500 || st == 429 || st == 408) {
-        fail(why, whylen, "the hub answered %d %s%s%s", st, reason, sep, detail);
+        text_error(why, whylen, "the hub answered %d %s%s%s", st, reason, sep, detail);
         result = REMOTE_RETRY;
     } else {
-        fail(why, whylen, "the hub refused the batch (%d %s)%s%s", st, reason, sep, detail);
+        text_error(why, whylen, "the hub refused the batch (%d %s)%s%s", st, reason, sep, detail);
     }
     https_response_free(&resp);
     return result;

@@ -1,5 +1,6 @@
 #include "text.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 
 size_t
@@ -71,4 +72,14 @@ text_valid(const char *s, size_t min, size_t max, char *why, size_t whylen)
         return false;
     }
     return true;
+}
+
+bool
+text_error(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return false;
 }

@@ -12,4 +12,9 @@ size_t text_chars(const char *s);
  * (C0, DEL, C1)? On false, why says what is wrong ("is not valid UTF-8"). */
 bool text_valid(const char *s, size_t min, size_t max, char *why, size_t whylen);
 
+/* Writes the message into err (errlen bytes) and returns false, so that a
+ * check can end with `return text_error(err, errlen, "…", …);`. */
+bool text_error(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif
