@@ -235,7 +235,9 @@ static bool
 refuse_overloaded(request_t *r, worker_t *w)
 {
     int limit = w->cfg->queue_timeout;
-    int64_t busy = limit > 0 ? worker_busy_ms(w) : 0;
+    if (limit == 0 || (r->route->flags & ROUTE_NEVER_SHED))
+        return false;
+    int64_t busy = worker_busy_ms(w);
     if (busy <= limit)
         return false;
     metrics_event(w->index, METRIC_OVERLOADED);

@@ -100,7 +100,12 @@ check "no sanitizer reports" sanitizer_clean
 # serves the 300 in short rounds, still sheds.
 start_hubd HUB_WORKERS=1 HUB_QUEUE_TIMEOUT=20ms || { not_ok "hubd starts (flood)"; exit 0; }
 "$LOAD_BIN" -c 300 -t 2 -d 4s --timeout 20s --ca "$HUB_CA" --token "$HUB_TOKEN_HEALTH" \
-    "$URL/v1/me" >"$R.flood" 2>&1
+    "$URL/v1/me" >"$R.flood" 2>&1 &
+flood_pid=$!
+sleep 2
+code=$(hcurl -o "$R.metrics" -w '%{http_code}' "$URL/metrics")
+wait "$flood_pid"
+eq "during the flood /metrics is still served (never shed)" "$code" 200
 sed -n 's/^status *//p; s/^latency ms *//p' "$R.flood" | sed 's/^/    flood: /'
 n503=$(sed -n 's/.* 503:\([0-9]*\).*/\1/p' "$R.flood")
 n200=$(sed -n 's/.* 200:\([0-9]*\).*/\1/p' "$R.flood")
