@@ -240,3 +240,14 @@ access_finish(request_t *r)
         unavailable(r);
     }
 }
+
+void
+access_abandon(request_t *r)
+{
+    if (r->in_transaction) {
+        PGresult *rb = db_exec(r->db, "ROLLBACK", 0, NULL);
+        PQclear(rb);
+        r->in_transaction = false;
+    }
+    r->audited = true;
+}

@@ -49,6 +49,11 @@ void access_fail(request_t *r, const char *sqlstate);
  * access_fail says when it fails. */
 void access_respond_json(request_t *r, const db_stmt_t *q, int status, const char *not_found);
 
+/* Ends the caller's transaction with nothing written, not even an audit
+ * row: for answers given before any data was touched (429). r->who stays
+ * set for the request log; access_finish then does nothing. */
+void access_abandon(request_t *r);
+
 /* Appends the audit row for the answer made (outcome from its status, the
  * object from r->audit_type/audit_id) and commits. If that fails the answer
  * is replaced by a 503. */

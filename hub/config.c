@@ -7,7 +7,18 @@
 #include <string.h>
 #include <unistd.h>
 
-typedef enum { T_STRING, T_LISTEN, T_INT, T_SIZE, T_DURATION, T_CERT_MODE, T_CHOICE } kind_t;
+#include "ratelimit.h"
+
+typedef enum {
+    T_STRING,
+    T_LISTEN,
+    T_INT,
+    T_SIZE,
+    T_DURATION,
+    T_CERT_MODE,
+    T_CHOICE,
+    T_RATE
+} kind_t;
 
 typedef struct setting {
     const char *name;
@@ -78,6 +89,12 @@ static const setting_t settings[] = {
      "the smallest count published; 1 to HUB_MIN_CELL-1 are suppressed", NULL},
     {"HUB_ROUND_TO", "1", T_INT, AT(round_to), 1, 100,
      "published counts are rounded to a multiple of this (1: not rounded)", NULL},
+    {"HUB_RATE_LIMIT", "0", T_RATE, AT(rate_limit), 0, 0,
+     "requests per second per credential, as rate or rate/burst (e.g. 50/100); over it: 429; "
+     "0: no limit",
+     NULL},
+    {"HUB_QUEUE_TIMEOUT", "5s", T_DURATION, AT(queue_timeout), 0, 3600000,
+     "a request that waited this long for its busy worker is answered 503 at once; 0: never", NULL},
 };
 
 /* The decimal number s starts with (no sign, no space); end: what follows. */
@@ -227,6 +244,10 @@ apply(config_t *cfg, const setting_t *st, const char *v, char *err, size_t errle
             why = "expected a whole number in range";
         else
             *(int *)(base + st->offset) = (int)n;
+        break;
+    case T_RATE:
+        if (!ratelimit_parse(v, &cfg->rate_limit, &cfg->rate_burst))
+            why = "expected rate or rate/burst, whole numbers up to 1000000 (e.g. 50 or 50/100)";
         break;
     case T_SIZE:
         if (!config_parse_size(v, &sz) || sz < (size_t)st->min || sz > (size_t)st->max)

@@ -42,6 +42,9 @@ typedef struct config {
     char *sdc;               /* suppress or cellkey */
     int min_cell;            /* counts 1..min_cell-1 are not published */
     int round_to;            /* published counts are multiples of this */
+    int rate_limit;          /* HUB_RATE_LIMIT: requests/s per credential; 0: no limit */
+    int rate_burst;          /* HUB_RATE_LIMIT's burst (the rate when not given) */
+    int queue_timeout;       /* ms a request may wait for its busy worker; 0: no limit */
 } config_t;
 
 /* Looks up one variable; NULL when unset. getenv fits. */

@@ -156,8 +156,19 @@ metrics_render(struct evbuffer *out, metrics_db_errors_fn db_errors)
         "# TYPE hub_request_timeouts_total counter\nhub_request_timeouts_total %lu\n"
         "# HELP hub_db_errors_total Failed database statements and connection attempts.\n"
         "# TYPE hub_db_errors_total counter\nhub_db_errors_total %lu\n"
+        "# HELP hub_rate_limited_total Requests answered 429 for exceeding HUB_RATE_LIMIT.\n"
+        "# TYPE hub_rate_limited_total counter\nhub_rate_limited_total %lu\n"
+        "# HELP hub_rate_limit_evictions_total Rate-limit buckets still in use dropped to make "
+        "room for another credential.\n"
+        "# TYPE hub_rate_limit_evictions_total counter\nhub_rate_limit_evictions_total %lu\n"
+        "# HELP hub_overload_rejected_total Requests answered 503 at once after waiting longer "
+        "than HUB_QUEUE_TIMEOUT for their worker.\n"
+        "# TYPE hub_overload_rejected_total counter\nhub_overload_rejected_total %lu\n"
         "# HELP hub_workers Worker threads.\n# TYPE hub_workers gauge\nhub_workers %d\n",
         (unsigned long)(opened > closed ? opened - closed : 0), (unsigned long)opened,
         (unsigned long)sum_events(METRIC_CONN_REJECTED),
-        (unsigned long)sum_events(METRIC_REQUEST_TIMEOUT), dberr, nworkers);
+        (unsigned long)sum_events(METRIC_REQUEST_TIMEOUT), dberr,
+        (unsigned long)sum_events(METRIC_RATE_LIMITED),
+        (unsigned long)sum_events(METRIC_RATE_EVICTED),
+        (unsigned long)sum_events(METRIC_OVERLOADED), nworkers);
 }

@@ -22,6 +22,9 @@ typedef enum {
     METRIC_CONN_CLOSED,
     METRIC_CONN_REJECTED, /* over HUB_MAX_CONNECTIONS */
     METRIC_REQUEST_TIMEOUT,
+    METRIC_RATE_LIMITED, /* 429: the credential is over HUB_RATE_LIMIT */
+    METRIC_RATE_EVICTED, /* a live rate-limit bucket dropped for want of room */
+    METRIC_OVERLOADED,   /* 503: waited over HUB_QUEUE_TIMEOUT for its worker */
     METRIC_EVENT_COUNT
 } metric_event_t;
 

@@ -34,6 +34,9 @@ typedef struct route {
 
 /* The route takes batch bodies, up to HUB_MAX_BATCH_BODY (else HUB_MAX_BODY). */
 #define ROUTE_BATCH_BODY 1u
+/* Answered from memory: never shed under overload (HUB_QUEUE_TIMEOUT), so
+ * operators can still read it when they most need it. */
+#define ROUTE_NEVER_SHED 2u
 
 typedef struct route_params {
     int n;

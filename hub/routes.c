@@ -19,7 +19,7 @@
  * decide which endpoints a credential may call at all. */
 const route_t routes[] = {
     {METHOD_GET, "/healthz", ops_healthz, "healthz", 0, 0},
-    {METHOD_GET, "/metrics", ops_metrics, "metrics", 0, 0},
+    {METHOD_GET, "/metrics", ops_metrics, "metrics", 0, ROUTE_NEVER_SHED},
     {METHOD_GET, "/v1/me", me_get, "me", ROLES_PARTNER, 0},
     {METHOD_GET, "/v1/partners", partners_list, "partners.list", ROLES_PARTNER, 0},
     {METHOD_POST, "/v1/partners", partners_create, "partners.create", ROLE_COORDINATE, 0},

@@ -26,6 +26,7 @@
 #include "intake.h"
 #include "log.h"
 #include "metrics.h"
+#include "ratelimit.h"
 #include "routes.h"
 #include "tls.h"
 
@@ -69,6 +70,7 @@ struct server {
     pthread_mutex_t lock;
     pthread_cond_t done;
     int running;
+    ratelimit_t *ratelimit; /* NULL: HUB_RATE_LIMIT=0 */
 };
 
 static int conn_index = -1;
@@ -213,18 +215,81 @@ conn_request_done(struct evhttp_request *req, void *arg)
 
 /* ---- requests ------------------------------------------------------- */
 
-/* Routes r (intake), then authenticates and runs the handler. */
-static void
-route_request(request_t *r, const config_t *cfg, int *route_index)
+/* How long this worker has been busy since it last waited for input: a
+ * request handled now has waited at least about that long, behind the
+ * requests handled before it (libevent's cached time is taken when the
+ * loop wakes up, and stays until it next waits). */
+static int64_t
+worker_busy_ms(worker_t *w)
 {
-    const route_t *found = intake_route(r, cfg);
+    struct timeval woke, now;
+    if (event_base_gettimeofday_cached(w->base, &woke) != 0 || evutil_gettimeofday(&now, NULL) != 0)
+        return 0;
+    return ((int64_t)now.tv_sec - woke.tv_sec) * 1000 + (now.tv_usec - woke.tv_usec) / 1000;
+}
+
+/* A flood larger than the worker can serve would otherwise wait in line
+ * for as long as it takes; past HUB_QUEUE_TIMEOUT the answer is an
+ * immediate 503, which costs no database work, so the line clears fast. */
+static bool
+refuse_overloaded(request_t *r, worker_t *w)
+{
+    int limit = w->cfg->queue_timeout;
+    if (limit == 0 || (r->route->flags & ROUTE_NEVER_SHED))
+        return false;
+    int64_t busy = worker_busy_ms(w);
+    if (busy <= limit)
+        return false;
+    metrics_event(w->index, METRIC_OVERLOADED);
+    http_set_header(r, "Retry-After", "1");
+    http_respond_error(r, 503, "overloaded",
+                       "The server is busier than it can serve in time (HUB_QUEUE_TIMEOUT); "
+                       "try again shortly.");
+    return true;
+}
+
+/* HUB_RATE_LIMIT, once the credential is known: true when over it, with
+ * the 429 made and the transaction ended without an audit row (nothing
+ * was read or written, and a flood must not grow the audit log). */
+static bool
+refuse_over_rate(request_t *r, worker_t *w)
+{
+    ratelimit_t *rl = w->server->ratelimit;
+    if (rl == NULL)
+        return false;
+    ratelimit_verdict_t v = ratelimit_take(rl, r->who->credential_id, now_usec());
+    if (v.evicted)
+        metrics_event(w->index, METRIC_RATE_EVICTED);
+    if (v.allowed)
+        return false;
+    metrics_event(w->index, METRIC_RATE_LIMITED);
+    access_abandon(r);
+    char retry[16], detail[160];
+    snprintf(retry, sizeof(retry), "%d", v.retry_after_s);
+    snprintf(detail, sizeof(detail),
+             "This credential made more than %d requests a second (burst %d, HUB_RATE_LIMIT); "
+             "retry after %d s.",
+             w->cfg->rate_limit, w->cfg->rate_burst, v.retry_after_s);
+    http_set_header(r, "Retry-After", retry);
+    http_respond_error(r, 429, "rate-limited", detail);
+    return true;
+}
+
+/* Routes r (intake), sheds it if the worker is overloaded, then
+ * authenticates, applies the rate limit and runs the handler. */
+static void
+route_request(request_t *r, worker_t *w, int *route_index)
+{
+    const route_t *found = intake_route(r, w->cfg);
     if (r->route != NULL)
         *route_index = (int)(r->route - routes);
-    if (found == NULL)
+    if (found == NULL || refuse_overloaded(r, w))
         return;
     if (found->roles == 0) {
         found->handler(r);
     } else if (access_authenticate(r)) {
+        if (refuse_over_rate(r, w))
+            return;
         if (r->who->roles & found->roles)
             found->handler(r);
         else
@@ -267,7 +332,7 @@ dispatch(struct evhttp_request *req, void *arg)
     http_assign_request_id(&r);
     arena_enter(w->arena);
     int route_index = -1;
-    route_request(&r, w->cfg, &route_index);
+    route_request(&r, w, &route_index);
     http_send(&r);
     db_ensure_idle(w->db);
     int64_t usec = now_usec() - r.start_us;
@@ -420,6 +485,7 @@ server_new(const config_t *cfg, char *err, size_t errlen)
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->done, NULL);
     metrics_init(cfg->workers, routes, nroutes);
+    s->ratelimit = ratelimit_new(cfg->rate_limit, cfg->rate_burst);
     for (int i = 0; i < s->nworkers; i++) {
         worker_t *w = &s->workers[i];
         w->index = i;
@@ -495,6 +561,7 @@ server_free(server_t *s)
             event_base_free(w->base);
     }
     metrics_free();
+    ratelimit_free(s->ratelimit);
     pthread_mutex_destroy(&s->lock);
     pthread_cond_destroy(&s->done);
     free(s->workers);

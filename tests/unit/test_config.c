@@ -19,7 +19,7 @@ static const char *const all_vars[] = {
     "HUB_CLIENT_CA",     "HUB_CLIENT_CRL", "HUB_CLIENT_CERT",     "HUB_WORKERS",
     "HUB_MAX_BODY",      "HUB_MAX_HEADER", "HUB_MAX_CONNECTIONS", "HUB_REQUEST_TIMEOUT",
     "HUB_DRAIN_TIMEOUT", "HUB_DB_TIMEOUT", "HUB_DB_RETRY",        "HUB_SQL_DIR",
-    "HUB_LOG_LEVEL",
+    "HUB_LOG_LEVEL",     "HUB_RATE_LIMIT", "HUB_QUEUE_TIMEOUT",
 };
 
 /* The fake environment: the lookup function has no user pointer, so the
@@ -114,6 +114,29 @@ load_one(config_t *cfg, const char *name, const char *value)
 }
 
 /* --- config_load ------------------------------------------------------- */
+
+static void
+test_rate_limit(void **state)
+{
+    (void)state;
+    config_t cfg;
+    env_clear();
+    load_ok(&cfg);
+    assert_int_equal(cfg.rate_limit, 0); /* off unless set */
+    assert_int_equal(cfg.queue_timeout, 5000);
+    config_free(&cfg);
+    load_one(&cfg, "HUB_RATE_LIMIT", "50");
+    assert_int_equal(cfg.rate_limit, 50);
+    assert_int_equal(cfg.rate_burst, 50);
+    config_free(&cfg);
+    load_one(&cfg, "HUB_RATE_LIMIT", "50/100");
+    assert_int_equal(cfg.rate_limit, 50);
+    assert_int_equal(cfg.rate_burst, 100);
+    config_free(&cfg);
+    load_one(&cfg, "HUB_QUEUE_TIMEOUT", "0");
+    assert_int_equal(cfg.queue_timeout, 0);
+    config_free(&cfg);
+}
 
 static void
 test_defaults(void **state)
@@ -328,6 +351,12 @@ test_bad_values_name_the_variable(void **state)
         {"HUB_CLIENT_CERT", ""},
         {"HUB_CLIENT_CERT", "Required"},
         {"HUB_LOG_LEVEL", "verbose"},
+        /* rate limit */
+        {"HUB_RATE_LIMIT", "fast"},
+        {"HUB_RATE_LIMIT", "50/"},
+        {"HUB_RATE_LIMIT", "50/0"},
+        {"HUB_RATE_LIMIT", "-5"},
+        {"HUB_QUEUE_TIMEOUT", "soon"},
         {"HUB_LOG_LEVEL", ""},
         /* whole numbers and their ranges */
         {"HUB_WORKERS", "-1"},
@@ -602,6 +631,7 @@ main(void)
         cmocka_unit_test(test_parse_listen_ok),
         cmocka_unit_test(test_parse_listen_bad),
         cmocka_unit_test(test_usage_lists_every_variable),
+        cmocka_unit_test(test_rate_limit),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }
