@@ -97,6 +97,18 @@ else
             fi
             echo "== $(basename "$suite" .sh) ($build)"
             HUB_BIN=$ROOT/$build bash "$suite"
+            # A hubd the suite left running would seal audit rows and hold
+            # connections under the next suites: a failure, and stopped.
+            if [ -f "$T/pids" ]; then
+                while read -r pid; do
+                    if kill -0 "$pid" 2>/dev/null && grep -q hubd "/proc/$pid/cmdline" 2>/dev/null; then
+                        echo "not ok - $(basename "$suite" .sh) left hubd $pid running"
+                        record fail "$suite left hubd running"
+                        kill -KILL "$pid" 2>/dev/null
+                    fi
+                done <"$T/pids"
+                : >"$T/pids"
+            fi
         done
     done
 fi

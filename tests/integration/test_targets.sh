@@ -276,3 +276,8 @@ eq "…a whole-partnership figure" "$(jq -r '.progress.contributions_note | test
 flow repeat_rate "$f4" 10 50
 eq "repeat as reported in a2: 10 of 12 reports, suppressed (2 say no)" "$(jq -c '.progress.current' "$R")" '{"suppressed":true,"period":"2025-Q4"}'
 
+
+# Stopped, so that its audit sealer does not run on into the next suites.
+stop_hubd
+eq "hubd exits 0" "$?" 0
+check "no sanitizer reports" sanitizer_clean
