@@ -60,6 +60,18 @@ wait_acked() {
     done
     return 1
 }
+# backends_gone: hubd's database sessions have ended (a killed hubd's may
+# still be finishing a COMMIT it sent; the count must wait for them).
+backends_gone() {
+    [ -f "$T/pg/PG_VERSION" ] || { sleep 1; return 0; }
+    for _ in $(seq 200); do
+        [ "$(psql -X -tA "host=$T/run port=$PGPORT user=postgres dbname=postgres" \
+            -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'hubd'")" = 0 ] &&
+            return 0
+        sleep 0.05
+    done
+    return 1
+}
 # stored PHASE: "SEQ COUNT" for each of PHASE's external_refs in the database.
 stored() {
     q "SELECT split_part(external_ref, '-', 3), count(*) FROM hub.report
@@ -120,6 +132,7 @@ kill -KILL "$HUBD_PID"
 wait "$HUBD_PID" 2>/dev/null
 load_stop
 check "kill: the client saw requests fail" grep -q ' 0$' "$R.kill.1.log"
+check "kill: the killed hubd's database sessions end" backends_gone
 start_hubd || { not_ok "hubd starts again"; exit 0; }
 settle kill
 stop_hubd
