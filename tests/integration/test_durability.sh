@@ -4,11 +4,11 @@
 # PostgreSQL is (immediate stop) while hubd keeps running. The client is
 # bench/hubload on 8 connections, each request a new external_ref from a
 # template, logging each request's outcome (--log: "SEQ STATUS", 0 for no
-# answer) and pausing as a 503's Retry-After asks. Afterwards it retries every request it saw no 200/201 for, with
-# the same external_ref and content (--seq-file): hubd is idempotent on
-# external_ref, so a retry of a report that was stored answers 200 and one
-# that was not answers 201. Runs twice against the same database: every
-# external_ref carries $tag.
+# answer) and pausing as a 503's Retry-After asks. Afterwards it retries
+# every request it saw no 200/201 for, with the same external_ref and
+# content (--seq-file): hubd is idempotent on external_ref, so a retry of a
+# report that was stored answers 200 and one that was not answers 201. Runs
+# twice against the same database: every external_ref carries $tag.
 . "$(dirname "$0")/lib.sh"
 . "$T/hub.env"
 owner=$HUB_DB
