@@ -22,7 +22,7 @@ ASAN_OBJ := $(HUB_SRC:%.c=build/asan/obj/%.o)
 UNITS    := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 ASAN_UNITS := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 
-.PHONY: all asan units fuzzers fuzz tls-check run test bench format format-check clean
+.PHONY: all asan units fuzzers fuzz tls-check valgrind run test bench format format-check clean
 .SECONDARY:
 all: build/hubd build/hubctl
 
@@ -99,6 +99,11 @@ fuzz: $(FUZZERS)
 # worse (scripts/tls-check.sh; TLS_CHECK_TARGET=host:port for a running one).
 tls-check:
 	@scripts/tls-check.sh
+
+# Integration suites with hubd under valgrind memcheck; fails on any
+# invalid access or definite leak (scripts/valgrind.sh, VALGRIND_SUITES).
+valgrind:
+	@scripts/valgrind.sh
 
 # Installs missing Debian packages (as root), builds, starts a local cluster
 # and hubd in the foreground.

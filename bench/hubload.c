@@ -79,8 +79,13 @@ static struct {
     uint64_t total; /* 0: run for the duration */
     uint64_t seq_start;
     const char *url, *method, *ca, *cert, *key, *token, *body_file, *tmpl_file, *ctype;
+    const char *log_file; /* --log: one "SEQ STATUS" line per templated request */
+    const char *seq_file; /* --seq-file: the {{seq}} values to send */
+    uint64_t *seqs;       /* their values (NULL: a counter from seq_start) */
+    size_t nseqs;
     bool insecure, head_method;
-    int expect; /* 0: any 2xx counts as success */
+    bool retry_after; /* --retry-after: a 429/503 pauses its connection */
+    int expect;       /* 0: any 2xx counts as success */
     const char **hdrs;
     size_t nhdrs;
 
@@ -110,6 +115,7 @@ static atomic_uint g_established;      /* successful handshakes */
 static atomic_uint g_first_failed;     /* connections whose first attempt failed */
 static atomic_int g_errors_shown;
 static int g_stop_pipe[2] = {-1, -1};
+static FILE *g_log; /* --log; stdio locks each line */
 
 static void
 request_stop(void)
@@ -343,6 +349,7 @@ struct parser {
     size_t scan;     /* where to resume looking for the end of the header */
     int phase, cstate;
     int status;
+    unsigned retry_after; /* Retry-After in seconds (delta-seconds only); 0: none */
     bool keep_alive, head_request;
     unsigned digits;
     uint64_t remaining; /* body or chunk bytes still to come */
@@ -358,6 +365,7 @@ parser_reset(struct parser *p, bool head_request)
     p->phase = PH_HEAD;
     p->cstate = CS_SIZE;
     p->status = 0;
+    p->retry_after = 0;
     p->keep_alive = true;
     p->head_request = head_request;
     p->digits = 0;
@@ -505,6 +513,11 @@ parse_head(struct parser *p, size_t hend)
             te = true;
             list_has(v, ve, "chunked", &last);
             chunked = last;
+        } else if (name_is(s, nlen, "retry-after")) {
+            unsigned n = 0;
+            for (const char *q = v; q < ve && *q >= '0' && *q <= '9' && n < 3600; q++)
+                n = n * 10 + (unsigned)(*q - '0');
+            p->retry_after = n < 3600 ? n : 3600;
         } else if (name_is(s, nlen, "connection")) {
             c_close = c_close || list_has(v, ve, "close", NULL);
             c_keep = c_keep || list_has(v, ve, "keep-alive", NULL);
@@ -729,7 +742,9 @@ struct conn {
     bool has_ticket; /* -n mode: holds one of the TOTAL requests */
     const char *req;
     size_t req_len, req_off;
-    char *own; /* per-connection request buffer (templates) */
+    char *own;     /* per-connection request buffer (templates) */
+    uint64_t seq;  /* {{seq}} of the current request */
+    bool seq_open; /* that request's outcome is not logged yet */
     struct parser p;
 };
 
@@ -759,6 +774,17 @@ work_left(const struct conn *c)
     if (atomic_load(&g_stop))
         return false;
     return !cfg.total || c->has_ticket || atomic_load(&g_claimed) < cfg.total;
+}
+
+/* --log: the outcome of the connection's templated request, once: its
+ * HTTP status, or 0 when it was (perhaps partly) sent and no response came,
+ * so the caller cannot know whether the server acted on it. */
+static void
+log_outcome(struct conn *c, int status)
+{
+    if (g_log && c->seq_open)
+        fprintf(g_log, "%" PRIu64 " %d\n", c->seq, status);
+    c->seq_open = false;
 }
 
 static void
@@ -801,6 +827,7 @@ conn_fail(struct worker *w, struct conn *c, int64_t now, bool timeout, const cha
     else
         w->st->sock_errors++;
     show_error("connection %u: %s: %s", c->id, what, why);
+    log_outcome(c, 0);
     first_attempt_failed(c);
     conn_close(c, false);
     if (backoff) {
@@ -905,7 +932,13 @@ request_prepare(struct conn *c)
     }
     char num[24];
     uint64_t seq = atomic_fetch_add(&g_seq, 1);
+    /* A request resent after a reconnect takes the next value, so the list
+     * may be used more than once around: the caller checks the log. */
+    if (cfg.seqs)
+        seq = cfg.seqs[seq % cfg.nseqs];
     int nl = snprintf(num, sizeof num, "%" PRIu64, seq);
+    c->seq = seq;
+    c->seq_open = true;
     size_t blen = cfg.tmpl_fixed + (cfg.nseg - 1) * (size_t)nl;
     char *o = c->own;
     memcpy(o, cfg.head, cfg.head_len);
@@ -1040,7 +1073,9 @@ conn_drive(struct worker *w, struct conn *c, int64_t now, short revents)
                     /* The server closed a reused keep-alive connection
                      * before answering: reconnect and send the request
                      * again (it keeps its -n ticket).  Only the reconnect
-                     * is counted. */
+                     * is counted.  With a template the request gets
+                     * a new {{seq}}; the old one stays unanswered. */
+                    log_outcome(c, 0);
                     conn_close(c, false);
                     c->retry_at = now;
                     return;
@@ -1056,6 +1091,7 @@ conn_drive(struct worker *w, struct conn *c, int64_t now, short revents)
             }
             int64_t t = mono_ns();
             stats_record(w->st, c->p.status, t - c->started);
+            log_outcome(c, c->p.status);
             c->served++;
             c->fail_streak = 0;
             c->has_ticket = false;
@@ -1066,6 +1102,15 @@ conn_drive(struct worker *w, struct conn *c, int64_t now, short revents)
                 if (!work_left(c))
                     c->state = C_FINISHED;
                 return; /* the poll loop reconnects */
+            }
+            if (cfg.retry_after && (c->p.status == 429 || c->p.status == 503) && c->p.retry_after) {
+                /* As a polite client does: nothing more on this connection
+                 * for the time the server asked; then a new one. */
+                conn_close(c, true);
+                c->retry_at = t + (int64_t)c->p.retry_after * NS_PER_S;
+                if (!work_left(c))
+                    c->state = C_FINISHED;
+                return;
             }
             c->state = C_READY;
             break;
@@ -1150,6 +1195,7 @@ worker_main(void *arg)
     }
     for (size_t i = 0; i < w->nconns; i++) {
         struct conn *c = &w->conns[i];
+        log_outcome(c, 0); /* still in flight at the end */
         conn_close(c, c->state == C_RECV);
     }
     return NULL;
@@ -1175,9 +1221,15 @@ usage(FILE *f)
                "  --body-template FILE  request body in which every {{seq}} is replaced\n"
                "                      by a unique, increasing integer per request\n"
                "  --seq-start N       first {{seq}} value (default 1)\n"
+               "  --seq-file FILE     the {{seq}} values to send, one per line, instead of\n"
+               "                      a counter; -n defaults to their number\n"
+               "  --log FILE          with --body-template: write 'SEQ STATUS' per request,\n"
+               "                      STATUS 0 when it was sent but got no response\n"
                "  --content-type T    Content-Type of the body (default application/json)\n"
                "  --expect CODE       count any other status as an error (default: non-2xx)\n"
                "  --timeout DURATION  per-request, connect and handshake timeout (default 10s)\n"
+               "  --retry-after       after a 429 or 503 with Retry-After: N, the connection\n"
+               "                      waits N seconds before its next request\n"
                "  --ca FILE           CA certificates to verify the server (name/IP checked)\n"
                "  --insecure          do not verify the server certificate\n"
                "  --cert FILE --key FILE  client certificate and key (PEM)\n"
@@ -1394,6 +1446,37 @@ read_file(const char *path, char **out, size_t *len)
     return 0;
 }
 
+/* --seq-file: one decimal {{seq}} value per line; -n defaults to their count. */
+static int
+load_seqs(void)
+{
+    char *text;
+    size_t len;
+    if (read_file(cfg.seq_file, &text, &len) < 0)
+        return -1;
+    size_t cap = 1;
+    for (size_t i = 0; i < len; i++)
+        cap += text[i] == '\n';
+    cfg.seqs = xcalloc(cap, sizeof *cfg.seqs);
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        if (parse_uint(line, 0, UINT64_MAX / 2, &cfg.seqs[cfg.nseqs]) < 0) {
+            fprintf(stderr, "hubload: %s: bad value '%s'\n", cfg.seq_file, line);
+            free(text);
+            return -1;
+        }
+        cfg.nseqs++;
+    }
+    free(text);
+    if (!cfg.nseqs) {
+        fprintf(stderr, "hubload: %s: no values\n", cfg.seq_file);
+        return -1;
+    }
+    if (!cfg.total)
+        cfg.total = cfg.nseqs;
+    return 0;
+}
+
 static int
 build_request(void)
 {
@@ -1530,6 +1613,9 @@ enum {
     OPT_TIMEOUT,
     OPT_INSECURE,
     OPT_SEQ,
+    OPT_LOG,
+    OPT_SEQFILE,
+    OPT_RETRYAFTER,
     OPT_SELFTEST,
 };
 
@@ -1549,6 +1635,9 @@ parse_args(int argc, char **argv, bool *self_test)
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"insecure", no_argument, NULL, OPT_INSECURE},
         {"seq-start", required_argument, NULL, OPT_SEQ},
+        {"log", required_argument, NULL, OPT_LOG},
+        {"seq-file", required_argument, NULL, OPT_SEQFILE},
+        {"retry-after", no_argument, NULL, OPT_RETRYAFTER},
         {"self-test", no_argument, NULL, OPT_SELFTEST},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -1645,6 +1734,15 @@ parse_args(int argc, char **argv, bool *self_test)
             if (parse_uint(optarg, 0, UINT64_MAX / 2, &cfg.seq_start) < 0)
                 return bad_usage("bad --seq-start");
             break;
+        case OPT_LOG:
+            cfg.log_file = optarg;
+            break;
+        case OPT_SEQFILE:
+            cfg.seq_file = optarg;
+            break;
+        case OPT_RETRYAFTER:
+            cfg.retry_after = true;
+            break;
         case OPT_SELFTEST:
             *self_test = true;
             break;
@@ -1663,6 +1761,8 @@ parse_args(int argc, char **argv, bool *self_test)
         return bad_usage("--ca FILE is required (or --insecure)");
     if (!cfg.cert != !cfg.key)
         return bad_usage("--cert and --key go together");
+    if ((cfg.log_file || cfg.seq_file) && !cfg.tmpl_file)
+        return bad_usage("--log and --seq-file need --body-template");
     if (cfg.body_file && cfg.tmpl_file)
         return bad_usage("--body and --body-template exclude each other");
     cfg.head_method = !strcmp(cfg.method, "HEAD");
@@ -1910,6 +2010,7 @@ free_config(void)
     free(cfg.tmpl);
     free(cfg.seg_off);
     free(cfg.seg_len);
+    free(cfg.seqs);
 }
 
 int
@@ -1923,7 +2024,7 @@ main(int argc, char **argv)
             return self_test();
         return r > 0 ? 0 : 2;
     }
-    if (build_request() < 0 || resolve() < 0) {
+    if ((cfg.seq_file && load_seqs() < 0) || build_request() < 0 || resolve() < 0) {
         free_config();
         return 2;
     }
@@ -1947,7 +2048,19 @@ main(int argc, char **argv)
         return 2;
     }
     raise_nofile();
-    atomic_store(&g_seq, cfg.seq_start);
+    atomic_store(&g_seq, cfg.seqs ? 0 : cfg.seq_start);
+    if (cfg.log_file && !(g_log = fopen(cfg.log_file, "we"))) {
+        fprintf(stderr, "hubload: %s: %s\n", cfg.log_file, strerror(errno));
+        close(g_stop_pipe[0]);
+        close(g_stop_pipe[1]);
+        for (unsigned i = 0; i < cfg.threads; i++)
+            SSL_CTX_free(ws[i].ctx);
+        free(ws);
+        free_config();
+        return 2;
+    }
+    if (g_log)
+        setvbuf(g_log, NULL, _IOLBF, 0); /* a line at a time: others read it during the run */
 
     struct sigaction sa = {0};
     sa.sa_handler = SIG_IGN;
@@ -2043,5 +2156,9 @@ main(int argc, char **argv)
     free_config();
     close(g_stop_pipe[0]);
     close(g_stop_pipe[1]);
+    if (g_log && fclose(g_log) != 0) {
+        fprintf(stderr, "hubload: %s: %s\n", cfg.log_file, strerror(errno));
+        status = 2;
+    }
     return status;
 }

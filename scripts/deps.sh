@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a purpose needs (run | test | bench |
-# tls-check) when root; otherwise prints the one apt-get line and fails.
+# tls-check | valgrind) when root; otherwise prints the one apt-get line and fails.
 set -euo pipefail
 
 build="build-essential pkg-config libevent-dev libpq-dev libssl-dev libjansson-dev"
@@ -11,7 +11,9 @@ run) want="$build $runtime" ;;
 test) want="$build $runtime libcmocka-dev clang-format jq clang libclang-rt-dev" ;;
 bench) want="$build $runtime wrk nginx-light" ;;
 tls-check) want="$build $runtime testssl.sh jq" ;;
-*) echo "usage: $0 run|test|bench|tls-check" >&2; exit 2 ;;
+# make valgrind runs integration suites (jq, curl) with hubd under valgrind.
+valgrind) want="$build $runtime jq valgrind" ;;
+*) echo "usage: $0 run|test|bench|tls-check|valgrind" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -11,7 +11,7 @@ cd "$ROOT" || exit 1
 . scripts/lib.sh
 
 scripts/deps.sh test || exit 1
-make -s -j"$(nproc)" build/hubd build/hubctl asan units fuzzers || exit 1
+make -s -j"$(nproc)" build/hubd build/hubctl build/bench/hubload asan units fuzzers || exit 1
 
 T=$(mktemp -d /tmp/hub-test.XXXXXX)
 chmod 755 "$T" # the postgres user must reach the cluster inside

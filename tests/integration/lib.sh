@@ -74,15 +74,23 @@ walk() {
 
 # start_hubd [VAR=value...]: starts HUB_BIN on a fresh port with the given
 # overrides and waits until it answers; sets HUBD_PID, PORT, URL, HUBD_LOG.
+# HUB_WRAPPER, if set, is a command line hubd runs under (make valgrind:
+# scripts/valgrind.sh); it must exec hubd in the same process.
 start_hubd() {
+    local wrapper=() tries=100
     PORT=$(free_port $((20000 + RANDOM % 12000)))
     URL=https://127.0.0.1:$PORT
     HUBD_LOG=$T/hubd-$SUITE-$PORT.log
+    if [ -n "${HUB_WRAPPER:-}" ]; then
+        read -ra wrapper <<<"$HUB_WRAPPER"
+        tries=600 # valgrind starts hubd in seconds, not milliseconds
+    fi
     # HUB_APP_DB explicitly: a suite may have sourced hub.env, whose HUB_DB is the owner.
-    env HUB_DB="$HUB_APP_DB" HUB_LISTEN="127.0.0.1:$PORT" "$@" "$HUB_BIN" >"$HUBD_LOG" 2>&1 &
+    env HUB_DB="$HUB_APP_DB" HUB_LISTEN="127.0.0.1:$PORT" "$@" "${wrapper[@]}" "$HUB_BIN" \
+        >"$HUBD_LOG" 2>&1 &
     HUBD_PID=$!
     echo "$HUBD_PID" >>"$T/pids"
-    for _ in $(seq 100); do
+    for _ in $(seq "$tries"); do
         # With a partner certificate, so it works whatever HUB_CLIENT_CERT says.
         curl -s -o /dev/null --cacert "$HUB_CA" --cert "$HUB_CERT_POLICE" --key "$HUB_KEY_POLICE" \
             "$URL/healthz" && return 0
@@ -102,8 +110,13 @@ stop_hubd() {
     return "$rc"
 }
 
-# sanitizer_clean: no ASan/UBSan report in this hubd's log.
-sanitizer_clean() { ! grep -qE 'ERROR: AddressSanitizer|runtime error:|LeakSanitizer' "$HUBD_LOG"; }
+# sanitizer_clean: no ASan/UBSan report in this hubd's log, nor (under make
+# valgrind) a valgrind error in its valgrind log, $T/valgrind/hubd.PID.log.
+sanitizer_clean() {
+    ! grep -qE 'ERROR: AddressSanitizer|runtime error:|LeakSanitizer' "$HUBD_LOG" &&
+        ! grep -qsE 'ERROR SUMMARY: [1-9]|^==[0-9]+== (Invalid|Conditional|Use of uninit|Mismatched)' \
+            "$T/valgrind/hubd.$HUBD_PID.log"
+}
 
 # hcurl ARGS...: curl trusting the test CA, silent but showing errors.
 hcurl() { curl -sS --cacert "$HUB_CA" "$@"; }
