@@ -89,6 +89,11 @@ build/fuzz/libhub.a: $(HUB_SRC:%.c=build/fuzz/obj/%.o)
 build/fuzz/fuzz_%: build/fuzz/obj/tests/fuzz/fuzz_%.o build/fuzz/libhub.a
 	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
+# hubctl's CSV reader, its one module beside the hub's.
+build/fuzz/fuzz_csv: build/fuzz/obj/tests/fuzz/fuzz_csv.o build/fuzz/obj/clients/hubctl/csv.o \
+                     build/fuzz/libhub.a
+	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
 fuzzers: $(FUZZERS)
 
 # Each fuzz target for FUZZ_SECONDS (default 60); see tests/fuzz/README.md.

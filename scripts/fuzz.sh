@@ -18,7 +18,7 @@ cd "$ROOT" || exit 1
 
 mode=${1:-run}
 shift
-targets=${*:-http report pii}
+targets=${*:-http report pii csv}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 FUZZ_RUNS=${FUZZ_RUNS:-5000}
 B=build/fuzz
@@ -29,6 +29,7 @@ max_len() {
     http) echo 24576 ;;
     report) echo 16384 ;;
     pii) echo 65536 ;;
+    csv) echo 65536 ;;
     esac
 }
 
