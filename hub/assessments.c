@@ -177,15 +177,10 @@ assessments_submit(request_t *r)
     assessment_t a;
     bool valid = assessment_parse(codes, &in, today, &a);
     json_t *problem = input_end(&in);
-    if (!valid) {
-        hub_assert(problem != NULL);
-        json_object_set_new(problem, "detail",
-                            json_string("Nothing was stored. The errors name each problem by its "
-                                        "JSON Pointer; no submitted value is repeated."));
-        http_respond_problem(r, problem);
-    } else {
+    if (!valid)
+        http_respond_refused(r, problem);
+    else
         store(r, &a); /* a's evidence points into body */
-    }
     json_decref(body);
 }
 

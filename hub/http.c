@@ -214,6 +214,16 @@ http_respond_problem(request_t *r, json_t *problem)
 }
 
 void
+http_respond_refused(request_t *r, json_t *problem)
+{
+    hub_assert(problem != NULL);
+    json_object_set_new(problem, "detail",
+                        json_string("Nothing was stored. The errors name each problem by its JSON "
+                                    "Pointer; no submitted value is repeated."));
+    http_respond_problem(r, problem);
+}
+
+void
 http_respond_error(request_t *r, int status, const char *slug, const char *detail)
 {
     http_respond_problem(r, problem_new(status, slug, detail));

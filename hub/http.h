@@ -56,6 +56,10 @@ void http_respond_json(request_t *r, int status, json_t *body);
 /* Answers with a problem made by problem_new; takes ownership. */
 void http_respond_problem(request_t *r, json_t *problem);
 
+/* Answers a body's problems (input_end's 422, owned) saying that nothing
+ * was stored. */
+void http_respond_refused(request_t *r, json_t *problem);
+
 /* Shorthand for http_respond_problem(r, problem_new(status, slug, detail)). */
 void http_respond_error(request_t *r, int status, const char *slug, const char *detail);
 

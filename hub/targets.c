@@ -651,11 +651,7 @@ check(request_t *r, json_t *body, const char *today, target_def_t *t)
     json_t *problem = input_end(&in);
     if (valid)
         return true;
-    hub_assert(problem != NULL);
-    json_object_set_new(problem, "detail",
-                        json_string("Nothing was stored. The errors name each problem by its JSON "
-                                    "Pointer; no submitted value is repeated."));
-    http_respond_problem(r, problem);
+    http_respond_refused(r, problem);
     return false;
 }
 
@@ -934,7 +930,7 @@ targets_list(request_t *r)
 /* The current version, locked: a concurrent change waits, then sees this
  * one superseded and finds the next. */
 static const char current_sql[] =
-    "SELECT t.version, t.definition::text FROM hub.target t"
+    "SELECT hub.target_json(t)::text, t.definition::text, t.version FROM hub.target t"
     " WHERE t.target_id = $1::bigint AND t.partnership_id = hub.current_partnership()"
     " AND t.superseded_at IS NULL FOR UPDATE";
 
@@ -947,6 +943,28 @@ static const char supersede_sql[] =
     " SELECT target_id, version + 1, partnership_id, $3::jsonb, $4::bigint, $5::bigint[],"
     " $6::boolean FROM old RETURNING t.*)"
     " SELECT hub.target_json(t)::text, t.definition::text FROM t";
+
+/* Stores next as the version after the locked current one (cur: a row of
+ * current_sql) and answers with it. */
+static void
+supersede(request_t *r, PGresult *cur, const target_def_t *t, json_t *next, const char *today)
+{
+    owners_t o;
+    owners_of(t, &o);
+    const char *p[] = {r->audit_id, PQgetvalue(cur, 0, 2),          json_dumps(next, JSON_FLAGS),
+                       o.lead,      db_array_text(&o.contributors), t->retired ? "true" : "false"};
+    const db_stmt_t s = {supersede_sql, 6, p};
+    PGresult *out;
+    char state[6];
+    if (!access_run(r, &s, 1, &out, state)) {
+        write_failed(r, state);
+    } else {
+        hub_assert(PQntuples(out) == 1); /* the row is locked */
+        answer_target(r, 200, PQgetvalue(out, 0, 0), PQgetvalue(out, 0, 1), today);
+        PQclear(out);
+    }
+    db_array_free(&o.contributors);
+}
 
 void
 targets_update(request_t *r)
@@ -970,51 +988,29 @@ targets_update(request_t *r)
         json_decref(patch);
         return;
     }
+    if (PQntuples(res) == 0) {
+        http_respond_error(r, 404, "not-found", "No such target, or it is not yours to change.");
+        json_decref(patch);
+        PQclear(res);
+        return;
+    }
     char today[11];
     utc_today(today);
     json_error_t err;
-    json_t *def = PQntuples(res) ? json_loads(PQgetvalue(res, 0, 1), 0, &err) : NULL;
+    json_t *def = json_loads(PQgetvalue(res, 0, 1), 0, &err);
+    hub_assert(def != NULL);
+    json_t *before = json_deep_copy(def);
+    input_merge_patch(def, patch);
     target_def_t t;
-    if (PQntuples(res) == 0) {
-        http_respond_error(r, 404, "not-found", "No such target, or it is not yours to change.");
-    } else {
-        hub_assert(def != NULL);
-        json_t *before = json_deep_copy(def);
-        input_merge_patch(def, patch);
-        if (check(r, def, today, &t)) {
-            json_t *next = definition_json(&t);
-            if (json_equal(next, before)) {
-                /* Nothing changed: no new version. */
-                const db_stmt_t g = {get_sql, 1, params};
-                PGresult *cur;
-                if (!access_run(r, &g, 1, &cur, state)) {
-                    access_fail(r, state);
-                } else {
-                    answer_target(r, 200, PQgetvalue(cur, 0, 0), PQgetvalue(cur, 0, 1), today);
-                    PQclear(cur);
-                }
-            } else {
-                char *text = json_dumps(next, JSON_FLAGS);
-                owners_t o;
-                owners_of(&t, &o);
-                const char *p[] = {
-                    r->audit_id, PQgetvalue(res, 0, 0),          text,
-                    o.lead,      db_array_text(&o.contributors), t.retired ? "true" : "false"};
-                const db_stmt_t s = {supersede_sql, 6, p};
-                PGresult *out;
-                if (!access_run(r, &s, 1, &out, state)) {
-                    write_failed(r, state);
-                } else {
-                    hub_assert(PQntuples(out) == 1); /* the row is locked */
-                    answer_target(r, 200, PQgetvalue(out, 0, 0), PQgetvalue(out, 0, 1), today);
-                    PQclear(out);
-                }
-                db_array_free(&o.contributors);
-            }
-            json_decref(next);
-        }
-        json_decref(before);
+    if (check(r, def, today, &t)) {
+        json_t *next = definition_json(&t);
+        if (json_equal(next, before)) /* nothing changed: no new version */
+            answer_target(r, 200, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), today);
+        else
+            supersede(r, res, &t, next, today);
+        json_decref(next);
     }
+    json_decref(before);
     json_decref(def);
     json_decref(patch);
     PQclear(res);
