@@ -65,6 +65,10 @@ static const setting_t settings[] = {
      "while the database is down, least time between reconnection attempts", NULL},
     {"HUB_API_DIR", "api", T_STRING, AT(api_dir), 0, 0,
      "directory of the protocol: code lists in codes/ are loaded at start-up", NULL},
+    {"HUB_DASHBOARD_DIR", "", T_STRING, AT(dashboard_dir), 0, 0,
+     "the web dashboard's files (make dashboard: build/dashboard), served at /dashboard/; "
+     "empty: no dashboard",
+     NULL},
     {"HUB_PSEUDONYM_KEY_FILE", "var/pseudonym.key", T_STRING, AT(pseudonym_key_file), 0, 0,
      "the hub's key for re-keying subject pseudonyms (64 hex characters)", NULL},
     {"HUB_MAX_BATCH", "10000", T_INT, AT(max_batch), 1, 100000,

@@ -34,6 +34,7 @@ typedef struct config {
     char *log_level;
     char *cert_identity; /* fingerprint or subject */
     char *api_dir;       /* the protocol: code lists in codes/ */
+    char *dashboard_dir; /* "": no dashboard */
     char *pseudonym_key_file;
     int max_batch;           /* reports in one batch submission */
     size_t max_batch_body;   /* bytes, for routes that take batches */

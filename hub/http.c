@@ -158,12 +158,28 @@ http_send(request_t *r)
     struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
     evhttp_add_header(h, "Content-Type", r->content_type);
     evhttp_add_header(h, "X-Request-Id", r->id);
-    evhttp_add_header(h, "Cache-Control", "no-store");
+    /* The API's answers are never cached nor rendered as a page; a handler
+     * that serves something else (the dashboard) sets its own. */
+    if (evhttp_find_header(h, "Cache-Control") == NULL)
+        evhttp_add_header(h, "Cache-Control", "no-store");
+    if (evhttp_find_header(h, "Content-Security-Policy") == NULL)
+        evhttp_add_header(h, "Content-Security-Policy",
+                          "default-src 'none'; frame-ancestors 'none'");
     evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
     evhttp_add_header(h, "Strict-Transport-Security", "max-age=31536000");
     if (r->close)
         evhttp_add_header(h, "Connection", "close");
     r->bytes_out = evbuffer_get_length(r->body);
+    if (r->method == METHOD_HEAD) {
+        /* evhttp would send the body after a HEAD's headers, where a
+         * keep-alive client reads it as the next answer: state its length
+         * and drop it. */
+        char len[24];
+        snprintf(len, sizeof(len), "%zu", r->bytes_out);
+        evhttp_add_header(h, "Content-Length", len);
+        evbuffer_drain(r->body, r->bytes_out);
+        r->bytes_out = 0;
+    }
     evhttp_send_reply(r->ev, r->status, http_reason(r->status), r->body);
     evbuffer_free(r->body);
     r->body = NULL;

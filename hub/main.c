@@ -17,6 +17,7 @@
 #include "assessment.h"
 #include "assessments.h"
 #include "codes.h"
+#include "dashboard.h"
 #include "indicator.h"
 #include "indicators.h"
 #include "migrate.h"
@@ -75,9 +76,11 @@ serve(const config_t *cfg)
         !report_codes_check(codes, err, sizeof(err)) ||
         !indicator_codes_check(codes, err, sizeof(err)) ||
         !assessment_codes_check(codes, err, sizeof(err)) ||
-        !pseudonym_load(cfg->pseudonym_key_file, err, sizeof(err))) {
+        !pseudonym_load(cfg->pseudonym_key_file, err, sizeof(err)) ||
+        !dashboard_load(cfg->dashboard_dir, err, sizeof(err))) {
         fprintf(stderr, "hubd: %s\n", err);
         codes_free(codes);
+        pseudonym_forget();
         tls_shutdown();
         return 1;
     }
@@ -101,6 +104,7 @@ serve(const config_t *cfg)
         fprintf(stderr, "hubd: %s\n", err);
         codes_free(codes);
         pseudonym_forget();
+        dashboard_free();
         tls_shutdown();
         return 1;
     }
@@ -137,6 +141,7 @@ serve(const config_t *cfg)
     periodic_stop(refresher);
     codes_free(codes);
     pseudonym_forget();
+    dashboard_free();
     tls_shutdown();
     log_info("stopped", NULL);
     return 0;

@@ -10,6 +10,8 @@ match(const char *pattern, const char *path, route_params_t *params)
     params->n = 0;
     const char *p = pattern, *s = path;
     while (*p && *s) {
+        if (strcmp(p, "*") == 0)
+            return 1; /* a trailing * takes the rest of the path, whatever it is */
         if (*p == '{') {
             const char *pend = strchr(p, '}');
             size_t len = strcspn(s, "/");
@@ -23,7 +25,7 @@ match(const char *pattern, const char *path, route_params_t *params)
             return 0;
         }
     }
-    return *p == '\0' && *s == '\0';
+    return (*p == '\0' || strcmp(p, "*") == 0) && *s == '\0';
 }
 
 route_result_t

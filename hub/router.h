@@ -1,7 +1,8 @@
 /* router.h: maps a method and path onto a route of a fixed table.
  *
  * Patterns are literal segments and {name} segments; a {name} matches one
- * non-empty segment of at most ROUTE_PARAM_MAX characters. */
+ * non-empty segment of at most ROUTE_PARAM_MAX characters; a pattern ending
+ * in a "*" segment takes any rest of the path, even none, which the handler reads. */
 #ifndef HUB_ROUTER_H
 #define HUB_ROUTER_H
 

@@ -3,6 +3,7 @@
 #include "assessments.h"
 #include "audit.h"
 #include "credential.h"
+#include "dashboard.h"
 #include "indicators.h"
 #include "me.h"
 #include "ops.h"
@@ -67,6 +68,8 @@ const route_t routes[] = {
      ROLE_READ, 0},
     {METHOD_GET, "/v1/codes", codes_index, "codes.index", 0, 0},
     {METHOD_GET, "/v1/codes/{list}", codes_get, "codes.get", 0, 0},
+    {METHOD_GET, "/dashboard", dashboard_serve, "dashboard.redirect", 0, ROUTE_NEVER_SHED},
+    {METHOD_GET, "/dashboard/*", dashboard_serve, "dashboard.file", 0, ROUTE_NEVER_SHED},
 };
 
 const size_t nroutes = ARRAY_LEN(routes);

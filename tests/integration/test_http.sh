@@ -33,6 +33,14 @@ check "TRACE is 405 as problem+json" test "$code:$(jq .status "$R")" = "405:405"
 
 size=$(hcurl -I -o /dev/null -w '%{http_code} %{size_download}' "$URL/healthz")
 check "HEAD /healthz is 200 with no body" test "$size" = "200 0"
+# -X HEAD reads what the server sends as if it were a GET's answer: a body
+# sent after a HEAD's headers would show here (and corrupt keep-alive).
+out=$(hcurl -sS -D - -o /dev/null -w 'body=%{size_download}\n' -X HEAD --max-time 5 "$URL/healthz" \
+    "$URL/v1/codes" 2>&1)
+check "HEAD sends no body, on a kept-alive connection too" \
+    test "$(grep -o 'body=[0-9]*' <<<"$out" | paste -sd,):$(grep -c '^HTTP/1.1 200' <<<"$out")" = "body=0,body=0:2"
+check "HEAD states the GET's Content-Length" \
+    bash -c "grep -i '^content-length:' <<<'$out' | tr -d '\r' | awk '\$2 > 10' | wc -l | grep -qx 2"
 
 code=$(hcurl -o "$R" -D "$R.h" -w '%{http_code}' "$URL/metrics")
 check "metrics answers 200" test "$code" = 200

@@ -64,6 +64,7 @@ static const route_t table[] = {
     {METHOD_DELETE, "/reports/{id}", h_delete, "report_delete", 0, 0},
     {METHOD_GET, "/partners/{partner}/reports/{id}", h_partner_report, "partner_report", 0, 0},
     {METHOD_POST, "/admin/reload", h_reload, "reload", 0, 0},
+    {METHOD_GET, "/files/*", h_list, "files", 0, 0},
 };
 
 /* Result of one router_match call, with sentinels to show what was set. */
@@ -181,6 +182,22 @@ test_capture_two(void **state)
     assert_int_equal(o.params.n, 2);
     assert_string_equal(o.params.value[0], "p-1");
     assert_string_equal(o.params.value[1], "r99");
+}
+
+static void
+test_trailing_star_takes_any_rest(void **state)
+{
+    (void)state;
+    expect_found(METHOD_GET, "/files/", "files");
+    expect_found(METHOD_GET, "/files/a.js", "files");
+    outcome_t o = expect_found(METHOD_GET, "/files/js/x/../../y%2f", "files");
+    assert_int_equal(o.params.n, 0); /* the handler reads the path itself */
+    expect_result(METHOD_GET, "/files", ROUTE_NOT_FOUND);
+    expect_result(METHOD_GET, "/filesx/a", ROUTE_NOT_FOUND);
+    expect_result(METHOD_GET, "/file", ROUTE_NOT_FOUND);
+    o = route(METHOD_POST, "/files/a.js");
+    assert_int_equal(o.result, ROUTE_BAD_METHOD);
+    assert_int_equal(o.allowed, METHOD_GET | METHOD_HEAD);
 }
 
 static void
@@ -357,6 +374,7 @@ main(void)
         cmocka_unit_test(test_capture_one),
         cmocka_unit_test(test_capture_two),
         cmocka_unit_test(test_capture_is_a_copy),
+        cmocka_unit_test(test_trailing_star_takes_any_rest),
         cmocka_unit_test(test_capture_length_limit),
         cmocka_unit_test(test_empty_segment_refused),
         cmocka_unit_test(test_trailing_slash_does_not_match),
