@@ -209,7 +209,6 @@ hubd_env() {
     . "$1/hub.env"
     export HUB_LISTEN HUB_TLS_CERT HUB_TLS_KEY HUB_CLIENT_CA HUB_CLIENT_CRL HUB_SQL_DIR HUB_API_DIR \
         HUB_PSEUDONYM_KEY_FILE
-    [ -n "${HUB_DASHBOARD_DIR:-}" ] && export HUB_DASHBOARD_DIR
-    return 0
     export HUB_DB=$HUB_APP_DB
+    if [ -n "${HUB_DASHBOARD_DIR:-}" ]; then export HUB_DASHBOARD_DIR; fi
 }
