@@ -96,22 +96,22 @@ grid_csv_field(FILE *f, const char *s)
         fputc('"', f);
 }
 
-static void
-print_csv(const grid_t *g)
+void
+grid_write_csv(const grid_t *g, FILE *f)
 {
     for (size_t c = 0; c < g->ncols; c++) {
         if (c > 0)
-            fputc(',', stdout);
-        grid_csv_field(stdout, g->headings[c]);
+            fputc(',', f);
+        grid_csv_field(f, g->headings[c]);
     }
-    fputs("\r\n", stdout);
+    fputs("\r\n", f);
     for (size_t r = 0; r < g->nrows; r++) {
         for (size_t c = 0; c < g->ncols; c++) {
             if (c > 0)
-                fputc(',', stdout);
-            grid_csv_field(stdout, g->rows[r][c] ? g->rows[r][c] : "");
+                fputc(',', f);
+            grid_csv_field(f, g->rows[r][c] ? g->rows[r][c] : "");
         }
-        fputs("\r\n", stdout);
+        fputs("\r\n", f);
     }
 }
 
@@ -148,7 +148,7 @@ int
 grid_print(grid_t *g, grid_format_t format)
 {
     if (format == GRID_CSV) {
-        print_csv(g);
+        grid_write_csv(g, stdout);
         if (fflush(stdout) != 0) {
             ctl_error("cannot write to standard output");
             return CTL_FAIL;

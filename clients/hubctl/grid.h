@@ -40,6 +40,9 @@ size_t grid_rows(const grid_t *g);
 /* Prints the grid on stdout; the command's exit code. */
 HUB_MUST_CHECK int grid_print(grid_t *g, grid_format_t format);
 
+/* Writes the grid as CSV: the headings, then each row; CRLF line ends. */
+void grid_write_csv(const grid_t *g, FILE *f);
+
 /* Writes one CSV field: quoted when it holds a comma, quote, CR or LF, or
  * begins or ends with a space; "" for each quote. */
 void grid_csv_field(FILE *f, const char *s);

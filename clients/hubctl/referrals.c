@@ -18,6 +18,7 @@ static const char referrals_usage[] =
     "The caller's referrals (GET /v1/referrals, every page): received (in, the\n"
     "default) or sent (out); needs the role read. At most 100,000 referrals.\n"
     "\n"
+    "  --page-size N          referrals per request, 1-1000 (default 1000)\n"
     "  --json                 a JSON array of the referrals as the hub gives them\n"
     "  --csv                  RFC 4180 with a header\n"
     "\n" FETCH_USAGE "\n"
@@ -44,14 +45,13 @@ static const struct {
 
 /* Every page into all; false after ctl_error. */
 static bool
-fetch_all(remote_t *r, const char *direction, const char *status, json_t *all)
+fetch_all(remote_t *r, const char *direction, const char *status, const char *limit, json_t *all)
 {
     long long after = 0;
     for (;;) {
-        char path[FETCH_PATH_MAX], cursor[32], limit[16];
+        char path[FETCH_PATH_MAX], cursor[32];
         snprintf(path, sizeof(path), "/v1/referrals");
         snprintf(cursor, sizeof(cursor), "%lld", after);
-        snprintf(limit, sizeof(limit), "%d", PAGE_LIMIT);
         hub_assert(fetch_query(path, sizeof(path), "direction", direction) &&
                    fetch_query(path, sizeof(path), "status", status) &&
                    fetch_query(path, sizeof(path), "limit", limit) &&
@@ -87,18 +87,19 @@ int
 referrals_cmd(ctl_t *ctl, int argc, char **argv)
 {
     (void)ctl;
-    const char *direction = NULL, *status = NULL;
+    const char *direction = NULL, *status = NULL, *page_size = NULL;
     bool json = false, csv = false;
     fetch_opts_t fo = {0};
     static const char *const directions[] = {"in", "out", NULL};
     static const char *const statuses[] = {"open", "accepted", "declined", NULL};
-    arg_t args[4 + FETCH_ARGS] = {
+    arg_t args[5 + FETCH_ARGS] = {
+        {.name = "--page-size", .type = ARG_INT, .min = 1, .max = PAGE_LIMIT, .value = &page_size},
         {.name = "--direction", .type = ARG_CHOICE, .choices = directions, .value = &direction},
         {.name = "--status", .type = ARG_CHOICE, .choices = statuses, .value = &status},
         {.name = "--json", .type = ARG_FLAG, .flag = &json},
         {.name = "--csv", .type = ARG_FLAG, .flag = &csv},
     };
-    fetch_args(&fo, args + 4);
+    fetch_args(&fo, args + 5);
     const arg_spec_t spec = {referrals_usage, args, ARRAY_LEN(args)};
     int rc;
     if (!args_parse(&spec, argc, argv, &rc))
@@ -110,7 +111,9 @@ referrals_cmd(ctl_t *ctl, int argc, char **argv)
     if (r == NULL)
         return CTL_FAIL;
     json_t *all = json_array();
-    bool ok = fetch_all(r, direction, status, all);
+    char limit[16];
+    snprintf(limit, sizeof(limit), "%d", PAGE_LIMIT);
+    bool ok = fetch_all(r, direction, status, page_size ? page_size : limit, all);
     remote_free(r);
     if (!ok) {
         json_decref(all);

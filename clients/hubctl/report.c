@@ -404,7 +404,7 @@ is_pdf(const char *path)
 static bool
 convert(const char *converter, const char *dir, const char *html, const char *out)
 {
-    char abs_out[4096], profile[4096], page[4200], print[4200], cwd[4096];
+    char abs_out[4096], profile[4200], page[4300], print[4200], cwd[4000];
     if (out[0] == '/')
         snprintf(abs_out, sizeof(abs_out), "%s", out);
     else if (getcwd(cwd, sizeof(cwd)) != NULL &&
