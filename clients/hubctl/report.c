@@ -48,7 +48,7 @@ typedef struct {
     period_t period, previous;
     char period_text[16], previous_text[16], first[16], last[16];
     char generated[32];
-    json_t *me, *targets, *reports_now, *reports_before, *referrals_now;
+    json_t *me, *targets, *reports_now, *reports_before, *referrals_now, *referrals_before;
 } report_t;
 
 static void
@@ -72,6 +72,19 @@ figure_text(const json_t *fig, char *buf, size_t len)
         v = json_object_get(fig, "value");
     const char *s = grid_scalar(v, buf, len);
     return s ? s : "—";
+}
+
+/* A share (0 to 1) as a percentage, "suppressed", or "—". */
+static const char *
+share_text(const json_t *share, char *buf, size_t len)
+{
+    const json_t *v = json_object_get(share, "value");
+    if (json_is_true(json_object_get(share, "suppressed")))
+        return "suppressed";
+    if (!json_is_number(v))
+        return "—";
+    snprintf(buf, len, "%.1f %%", json_number_value(v) * 100);
+    return buf;
 }
 
 static bool
@@ -138,9 +151,12 @@ static void
 headline(FILE *f, const report_t *rp)
 {
     char b1[64], b2[64], b3[64];
-    const json_t *funnel = json_object_get(rp->referrals_now, "funnel");
+    const json_t *funnel = json_object_get(rp->referrals_now, "funnel"),
+                 *funnel_before = json_object_get(rp->referrals_before, "funnel");
     const json_t *share =
         json_object_get(json_object_get(rp->referrals_now, "timeliness"), "in_time_share");
+    const json_t *share_before =
+        json_object_get(json_object_get(rp->referrals_before, "timeliness"), "in_time_share");
     fputs("<h2>Headline figures</h2>\n<table><tr><th>Figure</th><th>", f);
     esc(f, rp->period_text);
     fputs("</th><th>", f);
@@ -150,10 +166,10 @@ headline(FILE *f, const report_t *rp)
     cell(f, "n", figure_text(json_object_get(rp->reports_before, "total"), b2, sizeof(b2)));
     fputs("</tr>\n<tr><td>Referrals made on those reports</td>", f);
     cell(f, "n", figure_text(json_object_get(funnel, "referrals"), b3, sizeof(b3)));
-    cell(f, NULL, "");
+    cell(f, "n", figure_text(json_object_get(funnel_before, "referrals"), b3, sizeof(b3)));
     fputs("</tr>\n<tr><td>Share of referrals due answered in time</td>", f);
-    cell(f, "n", figure_text(share, b1, sizeof(b1)));
-    cell(f, NULL, "");
+    cell(f, "n", share_text(share, b1, sizeof(b1)));
+    cell(f, "n", share_text(share_before, b1, sizeof(b1)));
     fputs("</tr></table>\n<p class=\"small\">Disclosure control: ", f);
     esc(f,
         json_string_value(json_object_get(json_object_get(rp->reports_now, "disclosure"), "rule")));
@@ -300,9 +316,11 @@ write_html(FILE *f, const report_t *rp)
     headline(f, rp);
     target_rows(f, rp);
     furthest_behind(f, rp);
-    fputs("<p class=\"small\">Status, expected value and progress are the hub's as of ", f);
+    fputs("<p class=\"small\">Status, expected value and progress are as the hub computed them "
+          "on ",
+          f);
     esc(f, json_string_value(json_object_get(rp->targets, "as_of")));
-    fputs(" (the end of each target's latest review period that has ended). Value and previous "
+    fputs(", from each target's latest review period that has ended. Value and previous "
           "are each target's figures for its last review period ending within the reported "
           "period, and the one before. A suppressed figure rests on a small count and is "
           "never shown.</p>\n</body></html>\n",
@@ -455,7 +473,11 @@ fetch_all(remote_t *r, report_t *rp)
         return false;
     snprintf(path, sizeof(path), "/v1/stats/referrals?from=%s&to=%s", rp->period_text,
              rp->period_text);
-    return (rp->referrals_now = fetch_json(r, path, "the role read")) != NULL;
+    if ((rp->referrals_now = fetch_json(r, path, "the role read")) == NULL)
+        return false;
+    snprintf(path, sizeof(path), "/v1/stats/referrals?from=%s&to=%s", rp->previous_text,
+             rp->previous_text);
+    return (rp->referrals_before = fetch_json(r, path, "the role read")) != NULL;
 }
 
 int
@@ -549,5 +571,6 @@ done:
     json_decref(rp.reports_now);
     json_decref(rp.reports_before);
     json_decref(rp.referrals_now);
+    json_decref(rp.referrals_before);
     return rc;
 }

@@ -136,6 +136,7 @@ cp "$R" "$D/stats.json"
 eq "(…Q2 suppressed there)" "$(jq -c '[.cells[] | select(.quarter == "2025-Q2") | .suppressed]' "$D/stats.json")" '[true]'
 hc "$TOKEN_PUB" "${sargs[@]}"
 eq "stats reports (table): exit 0" "$?" 0
+cp "$D/out" "$D/stats.txt" # kept for a look (KEEP_TEST_DIR=1)
 eq "…one row per cell: quarter and count, as the API's" \
     "$(awk '$1 == "cells" { print $2, $3 }' "$D/out")" \
     "$(jq -r '.cells[] | "\(.quarter) \(if .suppressed then "suppressed" else .count end)"' "$D/stats.json")"
@@ -183,6 +184,7 @@ eq "targets --csv: every target with its status, figures, due date and lead, as 
           ($p.current.suppressed // false), ($p.current.period // ""), ($p.expected_value // ""),
           ($p.progress_pct // ""), .target.due, .owners.lead] | map(f) | join(","))' "$D/targets.json")"
 hc "$TOKEN_C" targets
+cp "$D/out" "$D/targets.txt"
 eq "targets (table): id and status of each, as the API's" \
     "$(awk 'NR > 1 { print $1 }' "$D/out" | paste -sd' ')" "$(jq -r '[.targets[].id] | join(" ")' "$D/targets.json")"
 check "…the hostile title as text" grep -qF "$hostile" "$D/out"
@@ -190,6 +192,7 @@ hc "$TOKEN_C" targets --json
 eq "targets --json: the API's answer" "$(jq -S . "$D/out")" "$(jq -S . "$D/targets.json")"
 api "$TOKEN_C" "/v1/targets/$t2" >/dev/null
 hc "$TOKEN_C" targets "$t2"
+cp "$D/out" "$D/target.txt"
 eq "one target: its series, each period's value or suppressed, as the API's" \
     "$(awk '$1 ~ /^2025-Q[1-4]$/ { print $1, $4 }' "$D/out")" \
     "$(jq -r '.progress.series[] | "\(.period) \(if .suppressed then "suppressed" elif .no_value then "no" else .value end)"' "$R")"
@@ -216,6 +219,7 @@ eq "referrals --csv: as the API's" "$(nocr)" \
         (.referrals[] | [.id, .report_id, .from_partner, .to_partner, .reason, .urgency, .status, .created_at,
           .due_on, (.answered_at // ""), (if .answered_in_time == null then "" else .answered_in_time end), (.decline_reason // "")] | map(f) | join(","))' "$D/referrals.json")"
 hc "$TOKEN_C" referrals --status open --page-size 1
+cp "$D/out" "$D/referrals.txt"
 eq "referrals (table) received, open only, a page at a time: the one open" \
     "$(awk 'NR > 1 { print $1, $7 }' "$D/out")" "${F[2]} open"
 

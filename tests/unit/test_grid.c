@@ -80,7 +80,7 @@ test_csv_round_trip(void **state)
     assert_non_null(f);
     grid_t *g = grid_new();
     for (size_t i = 0; i < LEN(values); i++) {
-        char heading[8];
+        char heading[32];
         snprintf(heading, sizeof(heading), "c%zu", i);
         assert_int_equal(grid_column(g, heading, COL_TEXT), (int)i);
     }
@@ -111,7 +111,7 @@ test_columns_limit(void **state)
     (void)state;
     grid_t *g = grid_new();
     for (int i = 0; i < GRID_COLS_MAX; i++) {
-        char heading[8];
+        char heading[16];
         snprintf(heading, sizeof(heading), "c%d", i);
         assert_int_equal(grid_column(g, heading, COL_TEXT), i);
     }
