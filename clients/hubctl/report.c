@@ -134,7 +134,8 @@ static const char style[] =
     "body{font:11pt/1.4 system-ui,sans-serif;margin:2em;color:#111}"
     "h1{font-size:18pt;margin:0 0 .2em}h2{font-size:13pt;margin:1.5em 0 .4em}"
     "table{border-collapse:collapse;width:100%}th,td{border:1px solid #999;padding:.25em .5em;"
-    "text-align:left;vertical-align:top}td.n{text-align:right}th{background:#eee}"
+    "text-align:left;vertical-align:top}td.n{text-align:right;white-space:nowrap}td.d{white-space:"
+    "nowrap}th{background:#eee}"
     ".green{background:#d8f0d8}.amber{background:#fbe8c0}.red{background:#f6d0d0}"
     ".not_enough_data,.unknown{background:#eee}.small{color:#555;font-size:9pt}"
     "@media print{body{margin:0}}";
