@@ -219,7 +219,7 @@ target_rows(FILE *f, const report_t *rp)
         const char *pp = grid_scalar(json_object_get(pr, "progress_pct"), b, sizeof(b));
         snprintf(label, sizeof(label), "%s%s", pp ? pp : "—", pp ? " %" : "");
         cell(f, "n", label);
-        cell(f, NULL,
+        cell(f, "d",
              grid_scalar(json_object_get(json_object_get(t, "target"), "due"), b, sizeof(b)));
         fputs("</tr>\n", f);
     }
