@@ -13,7 +13,7 @@ enum {
 
 static const char referrals_usage[] =
     "Usage: hubctl referrals [--direction in|out] [--status open|accepted|declined]\n"
-    "                        [--json | --csv] [connection options]\n"
+    "                        [--page-size N] [--json | --csv] [connection options]\n"
     "\n"
     "The caller's referrals (GET /v1/referrals, every page): received (in, the\n"
     "default) or sent (out); needs the role read. At most 100,000 referrals.\n"

@@ -87,6 +87,16 @@ share_text(const json_t *share, char *buf, size_t len)
     return buf;
 }
 
+/* A series entry's period, or none when there is no entry. */
+static const char *
+period_of(const json_t *entry, const char *none)
+{
+    if (entry == NULL)
+        return none;
+    const char *p = json_string_value(json_object_get(entry, "period"));
+    return p ? p : "?";
+}
+
 static bool
 figure_number(const json_t *fig, double *out)
 {
@@ -203,10 +213,10 @@ target_rows(FILE *f, const report_t *rp)
              grid_scalar(json_object_get(json_object_get(t, "owners"), "lead"), b, sizeof(b)));
         cell(f, status_class(status), status ? status : "unknown");
         snprintf(label, sizeof(label), "%s (%s)", figure_text(at, b, sizeof(b)),
-                 at ? json_string_value(json_object_get(at, "period")) ?: "?" : "no period yet");
+                 period_of(at, "no period yet"));
         cell(f, "n", label);
         snprintf(label, sizeof(label), "%s (%s)", figure_text(before, b, sizeof(b)),
-                 before ? json_string_value(json_object_get(before, "period")) ?: "?" : "none");
+                 period_of(before, "none"));
         cell(f, "n", label);
         double now, then;
         if (figure_number(at, &now) && figure_number(before, &then))
@@ -424,12 +434,12 @@ static bool
 convert(const char *converter, const char *dir, const char *html, const char *out)
 {
     char abs_out[4096], profile[4200], page[4300], print[4200], cwd[4000];
-    if (out[0] == '/')
-        snprintf(abs_out, sizeof(abs_out), "%s", out);
-    else if (getcwd(cwd, sizeof(cwd)) != NULL &&
-             (size_t)snprintf(abs_out, sizeof(abs_out), "%s/%s", cwd, out) < sizeof(abs_out))
-        ;
-    else {
+    /* chromium writes the PDF from its own idea of the working directory */
+    int n = out[0] == '/' ? snprintf(abs_out, sizeof(abs_out), "%s", out)
+            : getcwd(cwd, sizeof(cwd)) != NULL
+                ? snprintf(abs_out, sizeof(abs_out), "%s/%s", cwd, out)
+                : -1;
+    if (n < 0 || (size_t)n >= sizeof(abs_out)) {
         ctl_error("--out: the path is too long");
         return false;
     }

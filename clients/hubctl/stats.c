@@ -55,8 +55,11 @@ with_dims(const json_t *dims, const json_t *obj)
     json_t *d = json_copy((json_t *)dims);
     const char *k;
     json_t *v;
-    json_object_foreach((json_t *)obj, k, v) if (json_is_string(v) && strcmp(k, "reason") != 0)
-        json_object_set(d, k, v);
+    json_object_foreach((json_t *)obj, k, v)
+    {
+        if (json_is_string(v) && strcmp(k, "reason") != 0)
+            json_object_set(d, k, v);
+    }
     return d;
 }
 
@@ -67,14 +70,20 @@ emit(flat_t *f, const char *path, const json_t *dims, const json_t *fig, const j
     json_t *v;
     char buf[GRID_CELL_MAX];
     if (f->dry) {
-        json_object_foreach((json_t *)dims, k, v) grid_column(f->g, k, COL_TEXT);
+        json_object_foreach((json_t *)dims, k, v)
+        {
+            grid_column(f->g, k, COL_TEXT);
+        }
         if (fig != NULL && json_object_get(fig, "lo") != NULL)
             f->interval = true;
         return;
     }
     grid_row(f->g);
     grid_put(f->g, "figure", COL_TEXT, path);
-    json_object_foreach((json_t *)dims, k, v) grid_put(f->g, k, COL_TEXT, json_string_value(v));
+    json_object_foreach((json_t *)dims, k, v)
+    {
+        grid_put(f->g, k, COL_TEXT, json_string_value(v));
+    }
     bool suppressed = fig != NULL && json_is_true(json_object_get(fig, "suppressed"));
     const json_t *value = number;
     if (fig != NULL)

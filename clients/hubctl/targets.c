@@ -12,9 +12,10 @@ static const char targets_usage[] =
     "\n"
     "Without ID, the partnership's current targets (GET /v1/targets): id, title,\n"
     "metric, status, current value, expected value on the trajectory, progress %,\n"
-    "due date and the lead partner's id. With ID, that target's definition, then\n"
-    "its series: each review period's value, or suppressed (disclosure control),\n"
-    "or no value and why. Any partner credential reads them (a public one: 403).\n"
+    "due date and the lead partner's id. With ID (or --id ID), that target's\n"
+    "definition, then its series: each review period's value, or suppressed\n"
+    "(disclosure control), or no value and why. Any partner credential reads them\n"
+    "(a public one: 403).\n"
     "\n"
     "  --json                 the hub's answer as it is (indented)\n"
     "  --csv                  RFC 4180 with a header: the list, or the series; a\n"
@@ -37,8 +38,8 @@ figure_text(const json_t *fig, bool csv, char *buf, size_t len)
     if (json_is_true(json_object_get(fig, "no_value"))) {
         if (csv)
             return NULL;
-        snprintf(buf, len, "no value (%s)",
-                 json_string_value(json_object_get(fig, "reason")) ?: "unknown");
+        const char *reason = json_string_value(json_object_get(fig, "reason"));
+        snprintf(buf, len, "no value (%s)", reason ? reason : "unknown");
         return buf;
     }
     return member_text(fig, "value", buf, len);
@@ -158,16 +159,25 @@ targets_cmd(ctl_t *ctl, int argc, char **argv)
     };
     fetch_args(&fo, args + 3);
     const arg_spec_t spec = {targets_usage, args, ARRAY_LEN(args)};
-    /* ID is an optional operand, which args.h does not have: it is taken
-     * here when it comes first, and checked as --id. */
+    /* ID is an optional operand, which args.h does not have: the first
+     * operand (not an option's value) is passed on as --id ID. */
     char *shifted[argc + 2];
     int n = 0;
-    shifted[n++] = argv[0];
-    if (argc > 1 && argv[1][0] != '-') {
-        shifted[n++] = "--id";
-    }
-    for (int i = 1; i < argc; i++)
+    bool found = false;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (i > 0 && !found && a[0] != '-') {
+            shifted[n++] = "--id";
+            found = true;
+        }
         shifted[n++] = argv[i];
+        if (i > 0 && strncmp(a, "--", 2) == 0 && strchr(a, '=') == NULL &&
+            strcmp(a, "--json") != 0 && strcmp(a, "--csv") != 0 && strcmp(a, "--help") != 0 &&
+            i + 1 < argc) /* an option's value follows */
+            shifted[n++] = argv[++i];
+        if (strcmp(a, "--") == 0)
+            found = true; /* what follows is args.h's to refuse */
+    }
     shifted[n] = NULL;
     int rc;
     if (!args_parse(&spec, n, shifted, &rc))
