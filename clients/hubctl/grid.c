@@ -109,7 +109,16 @@ grid_write_csv(const grid_t *g, FILE *f)
         for (size_t c = 0; c < g->ncols; c++) {
             if (c > 0)
                 fputc(',', f);
-            grid_csv_field(f, g->rows[r][c] ? g->rows[r][c] : "");
+            const char *v = g->rows[r][c] ? g->rows[r][c] : "";
+            if (g->cols[c].type == COL_TEXT && *v != '\0' && strchr("=+-@\t\r", *v) != NULL) {
+                char *guarded = xmalloc(strlen(v) + 2);
+                guarded[0] = '\'';
+                strcpy(guarded + 1, v);
+                grid_csv_field(f, guarded);
+                free(guarded);
+            } else {
+                grid_csv_field(f, v);
+            }
         }
         fputs("\r\n", f);
     }
@@ -161,6 +170,13 @@ grid_print(grid_t *g, grid_format_t format)
         return CTL_FAIL;
     }
     return table_list(res, g->cols, g->ncols, false);
+}
+
+void
+grid_line_text(FILE *f, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; p != NULL && *p; p++)
+        fputc(*p < 0x20 || *p == 0x7F ? '?' : *p, f);
 }
 
 const char *

@@ -40,12 +40,19 @@ size_t grid_rows(const grid_t *g);
 /* Prints the grid on stdout; the command's exit code. */
 HUB_MUST_CHECK int grid_print(grid_t *g, grid_format_t format);
 
-/* Writes the grid as CSV: the headings, then each row; CRLF line ends. */
+/* Writes the grid as CSV: the headings, then each row; CRLF line ends. A
+ * text cell (COL_TEXT) that begins with = + - @ or a tab or CR gets a ' in
+ * front, so that a spreadsheet opening the file takes it as text, never as
+ * a formula (CSV injection: titles and codes come from other partners). */
 void grid_write_csv(const grid_t *g, FILE *f);
 
 /* Writes one CSV field: quoted when it holds a comma, quote, CR or LF, or
  * begins or ends with a space; "" for each quote. */
 void grid_csv_field(FILE *f, const char *s);
+
+/* Writes s on f with control characters as '?', for one line on a
+ * terminal. */
+void grid_line_text(FILE *f, const char *s);
 
 /* A JSON scalar as text: integers in full, reals to 10 significant digits,
  * strings as they are, true/false; NULL for null, objects and arrays. */

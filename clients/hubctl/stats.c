@@ -236,10 +236,16 @@ stats_cmd(ctl_t *ctl, int argc, char **argv)
     const char *fresh =
         json_string_value(json_object_get(json_object_get(answer, "freshness"), "refreshed_at"));
     if (!csv && rc == CTL_OK) {
-        if (rule != NULL)
-            printf("Disclosure: %s\n", rule);
-        if (fresh != NULL)
-            printf("Figures as of %s.\n", fresh);
+        if (rule != NULL) {
+            fputs("Disclosure: ", stdout);
+            grid_line_text(stdout, rule);
+            fputc('\n', stdout);
+        }
+        if (fresh != NULL) {
+            fputs("Figures as of ", stdout);
+            grid_line_text(stdout, fresh);
+            fputs(".\n", stdout);
+        }
     }
     json_decref(answer);
     return rc;

@@ -97,7 +97,9 @@ definition_line(const char *name, const json_t *v)
     const char *s = grid_scalar(v, buf, sizeof(buf));
     char *dumped =
         s == NULL && v != NULL ? json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    printf("%-12s %s\n", name, s ? s : dumped ? dumped : "-");
+    printf("%-12s ", name);
+    grid_line_text(stdout, s ? s : dumped ? dumped : "-");
+    putchar('\n');
     free(dumped);
 }
 

@@ -55,6 +55,11 @@ csvf='def f: tostring | if test("[\",\r\n]") or startswith(" ") or endswith(" ")
                         then "\"" + gsub("\""; "\"\"") + "\"" else . end;'
 nocr() { tr -d '\r' <"$D/out"; }
 
+for c in stats targets referrals report; do
+    "$CTL" "$c" --help >"$D/out" 2>&1
+    eq "$c --help: exit 0 and its usage, without a hub" "$?:$(head -1 "$D/out" | cut -d' ' -f1-3)" "0:Usage: hubctl $c"
+done
+
 # ---- the data ---------------------------------------------------------------
 # An area of this run's own. Reports (strand race) by quarter of 2025 in it,
 # white_british: police 12 in Q1, 8 in Q3; council 6 in Q4. black_african
@@ -198,6 +203,8 @@ eq "one target: its series, each period's value or suppressed, as the API's" \
     "$(jq -r '.progress.series[] | "\(.period) \(if .suppressed then "suppressed" elif .no_value then "no" else .value end)"' "$R")"
 eq "…Q2's small count suppressed" "$(awk '$1 == "2025-Q2" { print $4 }' "$D/out")" suppressed
 eq "…after its definition" "$(grep -E '^(metric|review) ' "$D/out" | tr -s ' ')" $'metric reports_count\nreview quarterly'
+hc "$TOKEN_C" targets --json "$t2"
+eq "one target --json, the ID after the option: the API's answer" "$(jq -S . "$D/out")" "$(jq -S . "$R")"
 hc "$TOKEN_C" targets "$t2" --csv
 eq "one target --csv: the series" "$(nocr)" \
     "$(jq -r "$csvf"'"period,start,end,value,suppressed,no_value_reason",
@@ -264,8 +271,10 @@ wait "$fpid" 2>/dev/null
 
 # ---- the report -----------------------------------------------------------------
 html=$D/report.html
+t0=$(date +%s%N)
 hc "$TOKEN_COORD" report --period 2025-Q4 --out "$html"
 eq "report --period 2025-Q4: exit 0" "$?" 0
+echo "# report (HTML, 6 requests): $((($(date +%s%N) - t0) / 1000000)) ms, $(stat -c %s "$html") bytes"
 esc() { jq -rn --arg s "$1" '$s | @html'; }
 for t in "More reporting in $tag" "$hostile" "Fewer incidents in $tag"; do
     check "…holds the target \"$t\" (escaped)" grep -qF "$(esc "$t")" "$html"
@@ -296,8 +305,10 @@ check "report on stdout without --out" grep -q '^<!DOCTYPE html>' "$D/out"
 if command -v chromium >/dev/null; then
     pdf=$D/report.pdf
     mkdir -p "$D/tmp"
+    t0=$(date +%s%N)
     TMPDIR=$D/tmp hc "$TOKEN_COORD" report --period 2025-Q4 --out "$pdf" --pdf
     eq "report --pdf (chromium): exit 0" "$?" 0
+    echo "# report --pdf with chromium: $((($(date +%s%N) - t0) / 1000000)) ms, $(stat -c %s "$pdf" 2>/dev/null) bytes"
     eq "…a PDF" "$(head -c 5 "$pdf" 2>/dev/null)" "%PDF-"
     check "…of more than 5 kB" test "$(stat -c %s "$pdf" 2>/dev/null || echo 0)" -gt 5000
     eq "…its temporary files removed" "$(ls -A "$D/tmp")" ""

@@ -2,7 +2,8 @@
  * (stats_flatten, read.h) — CSV fields quoted exactly when RFC 4180 needs
  * it and read back unchanged by hubctl's own CSV reader; a /v1/stats
  * answer as one row per figure, with its dimensions, an interval's bounds,
- * and a suppressed figure never shown as a number. */
+ * and a suppressed figure never shown as a number; no text cell that a
+ * spreadsheet would run as a formula. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -102,6 +103,39 @@ test_csv_round_trip(void **state)
         assert_string_equal(rec.fields[i], values[i]);
     assert_int_equal(csv_next(r, &rec), CSV_END);
     csv_close(r);
+    free(buf);
+}
+
+/* A text cell that a spreadsheet would take as a formula gets a ' in
+ * front; numbers (negative ones too) and other text are left as they are. */
+static void
+test_csv_no_formulas(void **state)
+{
+    (void)state;
+    grid_t *g = grid_new();
+    assert_int_equal(grid_column(g, "title", COL_TEXT), 0);
+    assert_int_equal(grid_column(g, "value", COL_INT), 1);
+    static const char *const titles[] = {
+        "=HYPERLINK(\"x\",\"y\")", "+1", "-2", "@SUM(A1)", "\tx", "plain = fine"};
+    for (size_t i = 0; i < LEN(titles); i++) {
+        grid_row(g);
+        grid_set(g, 0, titles[i]);
+        grid_set(g, 1, "-26.667");
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    grid_write_csv(g, f);
+    assert_int_equal(fclose(f), 0);
+    grid_free(g);
+    assert_string_equal(buf, "title,value\r\n"
+                             "\"'=HYPERLINK(\"\"x\"\",\"\"y\"\")\",-26.667\r\n"
+                             "'+1,-26.667\r\n"
+                             "'-2,-26.667\r\n"
+                             "'@SUM(A1),-26.667\r\n"
+                             "'\tx,-26.667\r\n"
+                             "plain = fine,-26.667\r\n");
     free(buf);
 }
 
@@ -208,6 +242,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_csv_field),
         cmocka_unit_test(test_csv_round_trip),
+        cmocka_unit_test(test_csv_no_formulas),
         cmocka_unit_test(test_columns_limit),
         cmocka_unit_test(test_stats_figures),
         cmocka_unit_test(test_stats_dimensions_and_intervals),
