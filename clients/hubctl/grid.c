@@ -35,11 +35,26 @@ grid_free(grid_t *g)
 }
 
 int
-grid_column(grid_t *g, const char *heading, col_type_t type)
+grid_find(const grid_t *g, const char *heading)
 {
     for (size_t c = 0; c < g->ncols; c++)
         if (strcmp(g->headings[c], heading) == 0)
             return (int)c;
+    return -1;
+}
+
+size_t
+grid_columns(const grid_t *g)
+{
+    return g->ncols;
+}
+
+int
+grid_column(grid_t *g, const char *heading, col_type_t type)
+{
+    int found = grid_find(g, heading);
+    if (found >= 0)
+        return found;
     if (g->ncols == GRID_COLS_MAX)
         return -1;
     g->headings[g->ncols] = xstrdup(heading);

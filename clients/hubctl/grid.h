@@ -26,6 +26,12 @@ void grid_free(grid_t *g);
  * aligned in the table); -1 when there are GRID_COLS_MAX already. */
 int grid_column(grid_t *g, const char *heading, col_type_t type);
 
+/* The column with this heading, or -1 when there is none. */
+int grid_find(const grid_t *g, const char *heading);
+
+/* How many columns there are. */
+size_t grid_columns(const grid_t *g);
+
 /* Starts a new row; later grid_set calls fill it. */
 void grid_row(grid_t *g);
 

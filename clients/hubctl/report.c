@@ -467,7 +467,7 @@ convert(const char *converter, const char *dir, const char *html, const char *ou
 /* ---- the command ------------------------------------------------------- */
 
 static bool
-fetch_all(remote_t *r, report_t *rp)
+fetch_figures(remote_t *r, report_t *rp)
 {
     char path[FETCH_PATH_MAX];
     if ((rp->me = fetch_json(r, "/v1/me", "any credential")) == NULL ||
@@ -541,7 +541,7 @@ report_cmd(ctl_t *ctl, int argc, char **argv)
     remote_t *r = fetch_open(&fo);
     if (r == NULL)
         goto done;
-    bool fetched = fetch_all(r, &rp);
+    bool fetched = fetch_figures(r, &rp);
     remote_free(r);
     if (!fetched)
         goto done;

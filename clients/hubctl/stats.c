@@ -72,7 +72,10 @@ emit(flat_t *f, const char *path, const json_t *dims, const json_t *fig, const j
     if (f->dry) {
         json_object_foreach((json_t *)dims, k, v)
         {
-            grid_column(f->g, k, COL_TEXT);
+            /* room for value, low, high and suppressed after them; a
+             * dimension beyond that is in --json only */
+            if (grid_columns(f->g) < GRID_COLS_MAX - 4)
+                grid_column(f->g, k, COL_TEXT);
         }
         if (fig != NULL && json_object_get(fig, "lo") != NULL)
             f->interval = true;
@@ -82,7 +85,7 @@ emit(flat_t *f, const char *path, const json_t *dims, const json_t *fig, const j
     grid_put(f->g, "figure", COL_TEXT, path);
     json_object_foreach((json_t *)dims, k, v)
     {
-        grid_put(f->g, k, COL_TEXT, json_string_value(v));
+        grid_set(f->g, grid_find(f->g, k), json_string_value(v));
     }
     bool suppressed = fig != NULL && json_is_true(json_object_get(fig, "suppressed"));
     const json_t *value = number;

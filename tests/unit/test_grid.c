@@ -236,6 +236,24 @@ test_stats_dimensions_and_intervals(void **state)
     free(got);
 }
 
+/* More dimensions than there are columns: the value is never the one lost. */
+static void
+test_stats_too_many_dimensions(void **state)
+{
+    (void)state;
+    char json[4096] = "{\"cells\": [{";
+    for (int i = 0; i < 40; i++)
+        snprintf(json + strlen(json), sizeof(json) - strlen(json), "\"d%02d\": \"x\", ", i);
+    strcat(json, "\"count\": 3}]}");
+    char *got = flatten(json, true);
+    char *eol = strstr(got, "\r\n");
+    assert_non_null(eol);
+    *eol = '\0';
+    assert_string_equal(eol - strlen(",value,suppressed"), ",value,suppressed");
+    assert_string_equal(eol + 2 + strlen(eol + 2) - strlen(",3,false\r\n"), ",3,false\r\n");
+    free(got);
+}
+
 int
 main(void)
 {
@@ -246,6 +264,7 @@ main(void)
         cmocka_unit_test(test_columns_limit),
         cmocka_unit_test(test_stats_figures),
         cmocka_unit_test(test_stats_dimensions_and_intervals),
+        cmocka_unit_test(test_stats_too_many_dimensions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
