@@ -13,6 +13,7 @@
 #include "../../hub/db.h"
 #include "conn.h"
 #include "hubctl.h"
+#include "read.h"
 #include "retention.h"
 
 static const struct {
@@ -45,6 +46,12 @@ static const struct {
      "FILE [--url URL] [--ca FILE] [--token TOKEN | --cert FILE --key FILE] [--batch N]\n"
      "         [--mapping FILE] [--link-key FILE --identity-columns LIST]\n"
      "         [--postcode-lookup FILE] [--dry-run] [--rejects FILE] ..."},
+    {"stats", NULL, stats_cmd,
+     "reports|rates|repeat|referrals|outcomes [--from P --to P] [--area A,...]\n"
+     "         [--strand S] [--group-by G,...] [--scope own|partnership] [--json|--csv] ..."},
+    {"targets", NULL, targets_cmd, "[ID] [--json|--csv] ..."},
+    {"referrals", NULL, referrals_cmd, "[--direction in|out] [--status S] [--json|--csv] ..."},
+    {"report", NULL, report_cmd, "[--period YYYY-MM|YYYY-Qn|YYYY] [--out FILE] [--pdf] ..."},
 };
 
 void
@@ -75,9 +82,9 @@ usage(FILE *out)
           "\n"
           "Administers the Partnership Data Hub directly on its database, as the owner\n"
           "role (hub_owner). CONNINFO is a libpq keyword conninfo; the default is the\n"
-          "environment variable HUB_DB. hubctl submit is a partner's command instead: it\n"
-          "sends reports to the hub's API over HTTPS (HUB_URL, HUB_CA, HUB_TOKEN or\n"
-          "HUB_CERT and HUB_KEY).\n"
+          "environment variable HUB_DB. submit, stats, targets, referrals and report are\n"
+          "a partner's commands instead: they speak to the hub's API over HTTPS (HUB_URL,\n"
+          "HUB_CA, HUB_TOKEN or HUB_CERT and HUB_KEY).\n"
           "\n"
           "Commands:\n",
           out);
@@ -90,7 +97,7 @@ usage(FILE *out)
           "command.\n"
           "\n"
           "Exit status: 0 done, 1 failed (or a broken audit chain), 2 bad usage (or, for\n"
-          "submit, some rows refused).\n",
+          "submit, some rows refused), 3 report --pdf without a PDF converter.\n",
           out);
 }
 

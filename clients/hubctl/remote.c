@@ -161,6 +161,69 @@ problem_detail(const https_response_t *resp, char *out, size_t len)
     json_decref(p);
 }
 
+/* A request that got no HTTP answer: why, and whether trying again may help. */
+static remote_result_t
+transport_failure(https_err_t e, const char *err, char *why, size_t whylen)
+{
+    switch (e) {
+    case HTTPS_OK:
+        break;
+    case HTTPS_ERR_CANCELLED:
+        text_error(why, whylen, "interrupted");
+        return REMOTE_CANCELLED;
+    case HTTPS_ERR_CONNECT:
+        text_error(why, whylen, "cannot reach the hub: %s", err);
+        return REMOTE_RETRY;
+    case HTTPS_ERR_IO:
+    case HTTPS_ERR_PROTOCOL:
+        text_error(why, whylen, "the exchange with the hub failed: %s", err);
+        return REMOTE_RETRY;
+    case HTTPS_ERR_VERIFY:
+        text_error(why, whylen, "%s (check --ca or HUB_CA, and the host in --url)", err);
+        return REMOTE_FATAL;
+    case HTTPS_ERR_TLS:
+    case HTTPS_ERR_TOO_LARGE:
+        break;
+    }
+    text_error(why, whylen, "%s", err);
+    return REMOTE_FATAL;
+}
+
+/* What a refusal is about, for its message: "may not <forbidden> (403
+ * Forbidden)…; it needs <needs>", "the hub refused <object> (4xx …)". */
+typedef struct {
+    const char *forbidden, *needs, *object;
+} refusal_t;
+
+/* An answer other than the one hoped for: why, and whether trying again may
+ * help. */
+static remote_result_t
+status_failure(const https_response_t *resp, const refusal_t *rf, char *why, size_t whylen)
+{
+    char detail[400];
+    int st = resp->status;
+    problem_detail(resp, detail, sizeof(detail));
+    const char *sep = detail[0] ? ": " : "", *reason = http_reason(st);
+    if (strcmp(reason, "Unknown") == 0)
+        reason = "";
+    if (st == 401) {
+        text_error(why, whylen,
+                   "the hub refused the credential (401 Unauthorized)%s%s; check --token or "
+                   "HUB_TOKEN (or --cert and --key)",
+                   sep, detail);
+    } else if (st == 403) {
+        text_error(why, whylen, "the credential may not %s (403 Forbidden)%s%s; it needs %s",
+                   rf->forbidden, sep, detail, rf->needs);
+    } else if (st >= 500 || st == 429 || st == 408) {
+        text_error(why, whylen, "the hub answered %d %s%s%s", st, reason, sep, detail);
+        return REMOTE_RETRY;
+    } else {
+        text_error(why, whylen, "the hub refused %s (%d %s)%s%s", rf->object, st, reason, sep,
+                   detail);
+    }
+    return REMOTE_FATAL;
+}
+
 remote_result_t
 remote_post_batch(remote_t *r, const char *body, size_t len, bool dry_run, const char *request_id,
                   json_t **answer, long *retry_after, char *why, size_t whylen)
@@ -174,32 +237,9 @@ remote_post_batch(remote_t *r, const char *body, size_t len, bool dry_run, const
     https_err_t e = https_request(r->https, "POST",
                                   dry_run ? "/v1/reports/batch?dry_run=true" : "/v1/reports/batch",
                                   headers, body, len, &resp, err, sizeof(err));
-    remote_result_t result = REMOTE_FATAL;
-    switch (e) {
-    case HTTPS_OK:
-        break;
-    case HTTPS_ERR_CANCELLED:
+    if (e != HTTPS_OK) {
         https_response_free(&resp);
-        text_error(why, whylen, "interrupted");
-        return REMOTE_CANCELLED;
-    case HTTPS_ERR_CONNECT:
-        text_error(why, whylen, "cannot reach the hub: %s", err);
-        https_response_free(&resp);
-        return REMOTE_RETRY;
-    case HTTPS_ERR_IO:
-    case HTTPS_ERR_PROTOCOL:
-        text_error(why, whylen, "the exchange with the hub failed: %s", err);
-        https_response_free(&resp);
-        return REMOTE_RETRY;
-    case HTTPS_ERR_VERIFY:
-        text_error(why, whylen, "%s (check --ca or HUB_CA, and the host in --url)", err);
-        https_response_free(&resp);
-        return REMOTE_FATAL;
-    case HTTPS_ERR_TLS:
-    case HTTPS_ERR_TOO_LARGE:
-        text_error(why, whylen, "%s", err);
-        https_response_free(&resp);
-        return REMOTE_FATAL;
+        return transport_failure(e, err, why, whylen);
     }
 
     *retry_after = resp.retry_after;
@@ -217,29 +257,47 @@ remote_post_batch(remote_t *r, const char *body, size_t len, bool dry_run, const
         https_response_free(&resp);
         return REMOTE_FATAL;
     }
-    problem_detail(&resp, detail, sizeof(detail));
-    const char *sep = detail[0] ? ": " : "", *reason = http_reason(st);
-    if (strcmp(reason, "Unknown") == 0)
-        reason = "";
-    if (st == 401) {
+    remote_result_t result;
+    if (st == 413) {
+        problem_detail(&resp, detail, sizeof(detail));
         text_error(why, whylen,
-                   "the hub refused the credential (401 Unauthorized)%s%s; check --token or "
-                   "HUB_TOKEN (or --cert and --key)",
-                   sep, detail);
-    } else if (st == 403) {
-        text_error(why, whylen,
-                   "the credential may not submit reports (403 Forbidden)%s%s; it needs the role "
-                   "submit",
-                   sep, detail);
-    } else if (st == 413) {
-        text_error(why, whylen,
-                   "the hub refused the batch as too large (413)%s%s; try a smaller --batch", sep,
-                   detail);
-    } else if (st >= 500 || st == 429 || st == 408) {
-        text_error(why, whylen, "the hub answered %d %s%s%s", st, reason, sep, detail);
-        result = REMOTE_RETRY;
+                   "the hub refused the batch as too large (413)%s%s; try a smaller --batch",
+                   detail[0] ? ": " : "", detail);
+        result = REMOTE_FATAL;
     } else {
-        text_error(why, whylen, "the hub refused the batch (%d %s)%s%s", st, reason, sep, detail);
+        const refusal_t rf = {"submit reports", "the role submit", "the batch"};
+        result = status_failure(&resp, &rf, why, whylen);
+    }
+    https_response_free(&resp);
+    return result;
+}
+
+remote_result_t
+remote_get_json(remote_t *r, const char *path, const char *needs, json_t **answer, char *why,
+                size_t whylen)
+{
+    char err[400];
+    const char *headers[] = {"Accept: application/json", r->auth, NULL};
+    https_response_t resp;
+    *answer = NULL;
+    https_err_t e = https_request(r->https, "GET", path, headers, NULL, 0, &resp, err, sizeof(err));
+    if (e != HTTPS_OK) {
+        https_response_free(&resp);
+        return transport_failure(e, err, why, whylen);
+    }
+    remote_result_t result = REMOTE_OK;
+    if (resp.status == 200) {
+        json_error_t jerr;
+        *answer = json_loadb(resp.body, resp.body_len, 0, &jerr);
+        if (!json_is_object(*answer)) {
+            json_decref(*answer);
+            *answer = NULL;
+            text_error(why, whylen, "the hub's answer to GET %s is not a JSON object", path);
+            result = REMOTE_FATAL;
+        }
+    } else {
+        const refusal_t rf = {"read this", needs, "the request"};
+        result = status_failure(&resp, &rf, why, whylen);
     }
     https_response_free(&resp);
     return result;

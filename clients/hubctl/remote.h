@@ -50,4 +50,11 @@ HUB_MUST_CHECK remote_result_t remote_post_batch(remote_t *r, const char *body, 
                                                  json_t **answer, long *retry_after, char *why,
                                                  size_t whylen);
 
+/* GETs path (with its query) and parses the answer, which must be a JSON
+ * object, into *answer (the caller's). On REMOTE_RETRY and REMOTE_FATAL,
+ * why holds one line, as for remote_post_batch; needs names what a 403
+ * lacks ("the role read"). */
+HUB_MUST_CHECK remote_result_t remote_get_json(remote_t *r, const char *path, const char *needs,
+                                               json_t **answer, char *why, size_t whylen);
+
 #endif
