@@ -1,0 +1,68 @@
+// The journey to race equality: each partner's self-assessed stage per
+// question at each assessment, as a grid (a table whose cells are shaded by
+// stage AND name it), with the overall stage first.
+
+import { apiGet, ApiError } from '../api.js';
+import { h } from '../dom.js';
+import { label } from '../labels.js';
+import { unavailable } from './targets.js';
+import { scrollBox } from '../table.js';
+
+export async function load(ctx, params = {}) {
+  if (ctx.isPublic) return { unavailable: true };
+  try {
+    return await apiGet('self-assessments/journey', params);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 403) return { unavailable: true };
+    throw err;
+  }
+}
+
+export function draw(root, answer) {
+  if (answer.unavailable) {
+    root.appendChild(unavailable('journey-unavailable', 'The journey view is'));
+    return;
+  }
+  const partners = answer.partners.filter((p) => p.overall.length > 0);
+  if (!partners.length) {
+    root.appendChild(h('p', { testid: 'journey-empty', class: 'notice' }, 'No partner has recorded a self-assessment yet.'));
+    return;
+  }
+  root.appendChild(h('p', { class: 'note' }, answer.overall_rule));
+  root.appendChild(stageLegend(answer.stages));
+  root.appendChild(journeyTable(partners, 'journey-table'));
+}
+
+function stageLegend(stages) {
+  return h('p', { class: 'stage-legend' }, 'Stages, from first to last: ',
+    stages.map((s, i) => [h('span', { class: 'stage stage-' + (i + 1) }, (i + 1) + ' ' + label('journey_stage', s)), ' ']));
+}
+
+function stageCell(entry) {
+  if (!entry) return h('td', { class: 'stage-none' }, '–');
+  return h('td', { class: 'stage stage-' + entry.rank, dataset: { rank: entry.rank } }, entry.rank + ' ' + label('journey_stage', entry.stage));
+}
+
+// One table: rows are partner x (overall, q1..q8), columns the assessment
+// dates of every partner shown.
+export function journeyTable(partners, testid) {
+  const dates = [...new Set(partners.flatMap((p) => p.overall.map((o) => o.assessed_on)))].sort();
+  const table = h('table', { testid, class: 'journey' });
+  table.appendChild(h('caption', {}, 'Self-assessed stage per question at each assessment'));
+  table.appendChild(h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Partner'), h('th', { scope: 'col' }, 'Question'),
+    dates.map((d) => h('th', { scope: 'col' }, d)))));
+  for (const p of partners) {
+    const body = h('tbody');
+    const rows = [{ name: 'Overall', series: p.overall }, ...p.questions.map((q) => ({ name: q.question, title: label('self_assessment', q.question), series: q.series }))];
+    rows.forEach((row, i) => {
+      const at = new Map(row.series.map((e) => [e.assessed_on, e]));
+      const tr = h('tr', {});
+      if (i === 0) tr.appendChild(h('th', { scope: 'rowgroup', rowspan: rows.length }, p.name));
+      tr.appendChild(h('th', { scope: 'row', title: row.title || null }, row.name.toUpperCase() === row.name ? row.name : row.name.replace(/^q/, 'Q')));
+      for (const d of dates) tr.appendChild(stageCell(at.get(d)));
+      body.appendChild(tr);
+    });
+    table.appendChild(body);
+  }
+  return scrollBox(table);
+}
