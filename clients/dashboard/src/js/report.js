@@ -155,6 +155,14 @@ async function render() {
 
 async function start() {
   el('print').addEventListener('click', () => window.print());
+  // The CSP has form-action 'none', so the form never submits: it reloads
+  // the page with the period in the query string instead.
+  el('report-period-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const period = periodParse(el('period-input').value.trim());
+    if (period) location.search = '?period=' + encodeURIComponent(period.text);
+    else announce('A period is written YYYY, YYYY-Qn or YYYY-MM.');
+  });
   if (!tokenGet()) {
     el('report-signin').hidden = false;
     setState('signin');
