@@ -58,6 +58,7 @@ function showSignedIn(signedIn) {
 
 function showSignin(message) {
   destroyCharts();
+  currentView = null;
   ctx.me = null;
   showSignedIn(false);
   const error = el('signin-error');
@@ -75,7 +76,12 @@ function whoamiText() {
   return who + ' (' + me.roles.join(', ') + ') · ' + me.partnership.name;
 }
 
+let currentView = null;
+
 async function route() {
+  // An in-page anchor (the skip link's #main) is not a route: stay put.
+  const asked = location.hash.replace(/^#/, '');
+  if (asked && !VIEWS[asked] && currentView && ctx.me) return;
   const mine = ++generation;
   if (!tokenGet()) return showSignin();
   if (!ctx.me) {
@@ -92,8 +98,8 @@ async function route() {
   showSignedIn(true);
   el('whoami').textContent = whoamiText();
 
-  let name = location.hash.replace(/^#/, '');
-  if (!VIEWS[name]) name = 'overview';
+  const name = VIEWS[asked] ? asked : 'overview';
+  currentView = name;
   for (const other of Object.keys(VIEWS)) el('view-' + other).hidden = other !== name;
   for (const link of el('nav').querySelectorAll('a')) {
     if (link.getAttribute('href') === '#' + name) link.setAttribute('aria-current', 'page');

@@ -98,10 +98,11 @@ export function barChart(canvas, labels, datasets, { horizontal = false, stacked
   });
 }
 
-// Estimates with 95 % intervals. Chart.js has no error bars, so the
+// Estimates with 95 % intervals, one row per group (horizontal, so group
+// names stay readable on a phone). Chart.js has no error bars, so the
 // interval is a floating bar [lo, hi] and the estimate a point on it; a
-// reference line (e.g. ratio 1) is a dashed line dataset. Groups without
-// an estimate have neither (the table says why).
+// reference (e.g. ratio 1) is a dashed vertical line. Groups without an
+// estimate have neither (the table says why).
 export function intervalChart(canvas, labels, points, { valueLabel, reference } = {}) {
   const datasets = [
     {
@@ -111,10 +112,12 @@ export function intervalChart(canvas, labels, points, { valueLabel, reference } 
       backgroundColor: 'rgba(86, 180, 233, 0.45)',
       borderColor: '#0072B2',
       borderWidth: 1,
-      barPercentage: 0.5,
+      barPercentage: 0.6,
+      grouped: false,
     },
     {
       type: 'line',
+      indexAxis: 'y',
       label: valueLabel,
       data: points.map((p) => (p ? p.value : null)),
       showLine: false,
@@ -127,6 +130,7 @@ export function intervalChart(canvas, labels, points, { valueLabel, reference } 
   if (reference !== undefined) {
     datasets.push({
       type: 'line',
+      indexAxis: 'y',
       label: 'Reference (' + reference + ')',
       data: labels.map(() => reference),
       pointRadius: 0,
@@ -139,7 +143,8 @@ export function intervalChart(canvas, labels, points, { valueLabel, reference } 
     type: 'bar',
     data: { labels, datasets },
     options: {
-      scales: { y: { beginAtZero: true } },
+      indexAxis: 'y',
+      scales: { x: { beginAtZero: true } },
       plugins: {
         tooltip: {
           callbacks: {

@@ -117,7 +117,6 @@ async function render() {
   const period = periodParse(asked) || periodLastQuarter();
   const previous = periodPrevious(period);
   el('period-input').value = period.text;
-  if (asked && !periodParse(asked)) announce('The period "' + asked.slice(0, 20) + '" is not YYYY, YYYY-Qn or YYYY-MM: showing ' + period.text + '.');
 
   const me = await optional(apiGet('me'));
   const ctx = { partners: new Map() };
@@ -151,6 +150,8 @@ async function render() {
   clear(disclosure);
   disclosure.appendChild(disclosureNote([...(targets ? [targets.disclosure] : []), ...heads.disclosures]));
   el('report').hidden = false;
+  if (asked && !periodParse(asked)) return 'The period asked for is not written YYYY, YYYY-Qn or YYYY-MM: this is ' + period.text + '.';
+  return '';
 }
 
 async function start() {
@@ -171,8 +172,7 @@ async function start() {
   setState('loading');
   announce('Loading…');
   try {
-    await render();
-    announce('');
+    announce(await render());
     setState('ready');
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) {
