@@ -132,7 +132,9 @@ elif [ -n "${setup_ok:-}" ]; then
         record fail "browser: npm ci"
     else
         shots=${BROWSER_OUT:-$T/browser}
+        t0=$SECONDS
         BROWSER_OUT=$shots HUB_BIN=$ROOT/build/hubd bash tests/browser/run.sh
+        echo "# browser stage: $((SECONDS - t0)) s"
         if [ -z "${BROWSER_OUT:-}" ] && [ -d "$shots" ]; then
             rm -rf build/test-output/browser && mkdir -p build/test-output &&
                 cp -R "$shots" build/test-output/browser &&

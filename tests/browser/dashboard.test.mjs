@@ -52,8 +52,9 @@ const otherConsoleErrors = []; // e.g. the browser's line for a 401 answer: show
 const browser = await chromium.launch({
   executablePath: process.env.BROWSER_EXECUTABLE || '/usr/bin/chromium',
   headless: true,
-  // Chromium's sandbox needs user namespaces, which root in a container lacks.
-  args: ['--no-sandbox'],
+  // Chromium's sandbox needs user namespaces, which root in a container
+  // lacks; a container's /dev/shm (64 MB in docker) is too small for it.
+  args: ['--no-sandbox', '--disable-dev-shm-usage'],
 });
 
 async function newPage(viewport = { width: 1280, height: 900 }) {

@@ -14,6 +14,7 @@
 . "$ROOT/tests/integration/lib.sh"
 SUITE=browser
 HUB_BIN=${HUB_BIN:-$ROOT/build/hubd}
+# shellcheck disable=SC1091
 . "$T/hub.env"
 owner=$HUB_DB
 CTL=$ROOT/build/hubctl
@@ -75,8 +76,8 @@ settled() {
 }
 check "(the statistics rollups take the demo data in)" settled
 
-# shellcheck disable=SC1091
 (
+    # shellcheck disable=SC1091
     . "$D/demo.env"
     export BROWSER_TOKEN_POLICE BROWSER_TOKEN_COUNCIL BROWSER_TOKEN_COORDINATOR BROWSER_TOKEN_PUBLIC
     export BROWSER_URL=$URL BROWSER_OUT
