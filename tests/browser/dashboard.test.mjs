@@ -188,7 +188,7 @@ function lastQuarter() {
 }
 
 // ---- the checks ----------------------------------------------------------------
-await check('/dashboard/ answers text/html with the CSP, nosniff and no-referrer', async (page) => {
+await check('/dashboard/ answers text/html with the CSP, nosniff, no-referrer, no-cache and a strong ETag', async (page) => {
   const response = await page.goto(BASE);
   expect(response && response.status() === 200, `status ${response && response.status()}`);
   const hd = response.headers();
@@ -196,6 +196,8 @@ await check('/dashboard/ answers text/html with the CSP, nosniff and no-referrer
   expect(hd['content-security-policy'] === CSP, `content-security-policy: ${hd['content-security-policy']}`);
   expect(hd['x-content-type-options'] === 'nosniff', `x-content-type-options: ${hd['x-content-type-options']}`);
   expect(hd['referrer-policy'] === 'no-referrer', `referrer-policy: ${hd['referrer-policy']}`);
+  expect(/no-cache/.test(hd['cache-control'] || ''), `cache-control: ${hd['cache-control']}`);
+  expect(/^"[^"]+"$/.test(hd['etag'] || ''), `etag (strong): ${hd['etag']}`);
 });
 
 await check('a bad token gets the clear sign-in error, and is not kept', async (page) => {
