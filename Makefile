@@ -113,11 +113,14 @@ valgrind:
 # The web dashboard (clients/dashboard): its pages and the pinned Chart.js
 # build copied into build/dashboard, which hubd serves at /dashboard/
 # (HUB_DASHBOARD_DIR). npm ci only when node_modules lacks Chart.js, so an
-# offline machine that has installed it once still builds. Built aside and
-# swapped in whole, so a half-copied folder is never what hubd loads.
+# offline machine that has installed it once still builds. The pure logic's
+# tests (node --test, no dependency) run first: a failing one builds
+# nothing. Built aside and swapped in whole, so a half-copied folder is
+# never what hubd loads.
 DASH := clients/dashboard
 dashboard:
 	@[ -f $(DASH)/node_modules/chart.js/package.json ] || (cd $(DASH) && npm ci --no-audit --no-fund)
+	@node --test --test-reporter=dot $(DASH)/test/*.test.mjs
 	@rm -rf build/dashboard.new && mkdir -p build/dashboard.new/vendor
 	@cp -R $(DASH)/src/. build/dashboard.new/
 	@cp $(DASH)/node_modules/chart.js/dist/chart.umd.min.js build/dashboard.new/vendor/

@@ -18,6 +18,7 @@ const FILTERED = new Set(['overview', 'partner']);
 // What every view may read: who the token is, partner names, the filters.
 const ctx = { me: null, isPublic: false, partners: new Map(), filters: {} };
 let generation = 0; // the latest route; an older one's answers are dropped
+let moveFocus = false; // after a change of view, focus goes to its heading
 
 function el(id) {
   return document.getElementById(id);
@@ -90,7 +91,9 @@ async function route() {
       await identify();
     } catch (err) {
       if (mine !== generation) return;
-      tokenClear();
+      // A refused token is forgotten; one that met a network or server
+      // failure is kept, so reloading the page tries it again.
+      if (err instanceof ApiError && (err.status === 401 || err.status === 403)) tokenClear();
       return showSignin(signinMessage(err));
     }
     if (mine !== generation) return;
@@ -131,6 +134,9 @@ async function route() {
   VIEWS[name].draw(content, data, ctx);
   announce('');
   setState('ready');
+  // A screen reader user who followed a link hears where they arrived.
+  if (moveFocus) el('h-' + name).focus();
+  moveFocus = false;
   if (name === 'overview' && !performance.getEntriesByName('dashboard-rendered').length) {
     performance.mark('dashboard-rendered');
   }
@@ -194,7 +200,10 @@ async function start() {
     ctx.partners.clear();
     showSignin();
   });
-  window.addEventListener('hashchange', route);
+  window.addEventListener('hashchange', () => {
+    moveFocus = true;
+    route();
+  });
   await route();
   if (ctx.me) loadAreas();
 }

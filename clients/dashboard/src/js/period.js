@@ -34,19 +34,3 @@ export function periodLastQuarter(today = new Date()) {
   const q = Math.floor(today.getUTCMonth() / 3) + 1;
   return periodPrevious(make('quarter', today.getUTCFullYear(), q));
 }
-
-function days(date) {
-  return Date.parse(date + 'T00:00:00Z') / 86400000;
-}
-
-// The value on a target's straight trajectory (baseline at the end of its
-// period, target on its due date) at `date`, as GET /v1/targets/{id}
-// defines expected_value.
-export function trajectoryValue(target, date) {
-  const base = periodParse(target.baseline.period);
-  if (!base) return null;
-  const span = days(target.target.due) - days(base.end);
-  if (span <= 0) return null;
-  const share = Math.max(0, Math.min(1, (days(date) - days(base.end)) / span));
-  return target.baseline.value + (target.target.value - target.baseline.value) * share;
-}

@@ -5,7 +5,8 @@
 
 import { apiGet, ApiError, tokenGet } from './api.js';
 import { h, clear, setState, announce, formatNumber } from './dom.js';
-import { periodParse, periodPrevious, periodLastQuarter, trajectoryValue } from './period.js';
+import { periodParse, periodPrevious, periodLastQuarter } from './period.js';
+import { entryAt, trajectoryValue, behindOrder } from './progress.js';
 import { statusOf, partnerName } from './views/targets.js';
 import { dataTable, countCell, shareCell, suppressed, notComputed, disclosureNote, scrollBox } from './table.js';
 
@@ -22,13 +23,6 @@ function optional(promise) {
 
 function round(x) {
   return Math.round(x * 100) / 100;
-}
-
-// The series entry a period's report speaks of: the latest that ended by
-// the period's end, and the one before it.
-export function entryAt(series, period) {
-  const ended = series.filter((e) => e.end <= period.end);
-  return { at: ended[ended.length - 1] || null, before: ended[ended.length - 2] || null };
 }
 
 function valueOf(entry) {
@@ -75,15 +69,11 @@ function targetRows(targets, period, ctx) {
   return scrollBox(table);
 }
 
-// Targets by how far they are behind their trajectory (expected progress
-// minus progress, in points of the distance from baseline to target).
+// The targets furthest behind their trajectory, most behind first.
 function behindList(targets) {
-  const gaps = targets
-    .map((t) => ({ t, gap: t.progress && typeof t.progress.progress_pct === 'number' && typeof t.progress.expected_progress_pct === 'number' ? t.progress.expected_progress_pct - t.progress.progress_pct : null }))
-    .filter((g) => g.gap !== null && g.gap > 0)
-    .sort((a, b) => b.gap - a.gap);
+  const gaps = behindOrder(targets);
   if (!gaps.length) return h('p', {}, 'No target is behind its trajectory.');
-  return h('ol', {}, gaps.map(({ t, gap }) => h('li', { dataset: { targetId: t.id } },
+  return h('ol', {}, gaps.map(({ target: t, gap }) => h('li', { dataset: { targetId: t.id } },
     h('strong', {}, t.title), ': ' + formatNumber(Math.round(gap)) + ' points behind (' +
     formatNumber(Math.round(t.progress.progress_pct)) + '% of the way, ' + formatNumber(Math.round(t.progress.expected_progress_pct)) + '% expected by ' + t.progress.as_of + ').')));
 }

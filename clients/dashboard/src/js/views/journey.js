@@ -31,6 +31,13 @@ export function draw(root, answer) {
   root.appendChild(h('p', { class: 'note' }, answer.overall_rule));
   root.appendChild(stageLegend(answer.stages));
   root.appendChild(journeyTable(partners, 'journey-table'));
+  root.appendChild(questionKey(partners[0].questions.map((q) => q.question)));
+}
+
+// The questions in full: the grid names them Q1 to Q8 to stay narrow.
+function questionKey(questions) {
+  return h('details', { class: 'question-key', open: true }, h('summary', {}, 'The questions'),
+    h('dl', { class: 'facts' }, questions.map((q) => [h('dt', {}, q.toUpperCase()), h('dd', {}, label('self_assessment', q))])));
 }
 
 function stageLegend(stages) {
@@ -43,25 +50,26 @@ function stageCell(entry) {
   return h('td', { class: 'stage stage-' + entry.rank, dataset: { rank: entry.rank } }, entry.rank + ' ' + label('journey_stage', entry.stage));
 }
 
-// One table: rows are partner x (overall, q1..q8), columns the assessment
-// dates of every partner shown.
+// One table: a group of rows per partner (its name heading the group,
+// so no column is spent on it on a phone), a row per question with the
+// overall stage first, and a column per assessment date of every partner
+// shown.
 export function journeyTable(partners, testid) {
   const dates = [...new Set(partners.flatMap((p) => p.overall.map((o) => o.assessed_on)))].sort();
   const table = h('table', { testid, class: 'journey' });
   table.appendChild(h('caption', {}, 'Self-assessed stage per question at each assessment'));
-  table.appendChild(h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Partner'), h('th', { scope: 'col' }, 'Question'),
+  table.appendChild(h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Question'),
     dates.map((d) => h('th', { scope: 'col' }, d)))));
   for (const p of partners) {
     const body = h('tbody');
-    const rows = [{ name: 'Overall', series: p.overall }, ...p.questions.map((q) => ({ name: q.question, title: label('self_assessment', q.question), series: q.series }))];
-    rows.forEach((row, i) => {
+    body.appendChild(h('tr', { class: 'group' }, h('th', { scope: 'rowgroup', colspan: dates.length + 1 }, p.name)));
+    const rows = [{ name: 'Overall', series: p.overall }, ...p.questions.map((q) => ({ name: q.question.toUpperCase(), title: label('self_assessment', q.question), series: q.series }))];
+    for (const row of rows) {
       const at = new Map(row.series.map((e) => [e.assessed_on, e]));
-      const tr = h('tr', {});
-      if (i === 0) tr.appendChild(h('th', { scope: 'rowgroup', rowspan: rows.length }, p.name));
-      tr.appendChild(h('th', { scope: 'row', title: row.title || null }, row.name.toUpperCase() === row.name ? row.name : row.name.replace(/^q/, 'Q')));
+      const tr = h('tr', {}, h('th', { scope: 'row', title: row.title || null }, row.name));
       for (const d of dates) tr.appendChild(stageCell(at.get(d)));
       body.appendChild(tr);
-    });
+    }
     table.appendChild(body);
   }
   return scrollBox(table);
