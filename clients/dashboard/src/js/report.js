@@ -42,8 +42,8 @@ function changeOf(at, before) {
 
 function targetRows(targets, period, ctx) {
   const table = h('table', { testid: 'report-targets' });
-  table.appendChild(h('caption', {}, 'Each target in ' + period.text + ' (status as of the latest ended period)'));
-  table.appendChild(h('thead', {}, h('tr', {}, ['Target', 'Status', 'Value', 'Expected on trajectory', 'Change since previous period', 'Target', 'Lead'].map((t) => h('th', { scope: 'col' }, t)))));
+  table.appendChild(h('caption', {}, 'Each target in ' + period.text + ': its value for the last review period ended by then (status: as of the latest ended period)'));
+  table.appendChild(h('thead', {}, h('tr', {}, ['Target', 'Status', 'Value', 'Expected on trajectory', 'Change since its previous review', 'Target', 'Lead'].map((t) => h('th', { scope: 'col' }, t)))));
   const body = h('tbody');
   for (const t of targets) {
     const { at, before } = entryAt((t.progress && t.progress.series) || [], period);
