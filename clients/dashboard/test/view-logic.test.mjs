@@ -6,13 +6,16 @@ import assert from 'node:assert/strict';
 import { filtersFromForm, statsParams } from '../src/js/filters.js';
 import { countCell, shareCell, chartValue } from '../src/js/table.js';
 
-const form = (from, to, area, strand = '') => ({ elements: { from: { value: from }, to: { value: to }, area: { value: area }, strand: { value: strand } } });
+const form = (from, to, area, strand = '', groups = 'ethnic_group_high') =>
+  ({ elements: { from: { value: from }, to: { value: to }, area: { value: area }, strand: { value: strand }, groups: { value: groups } } });
 
 test('filters: months, areas and strand pass through, tidied', () => {
   const { filters, error } = filtersFromForm(form('2026-01', '2026-06', ' e01099001, E01099002 ,', 'race'));
   assert.equal(error, undefined);
-  assert.deepEqual(filters, { from: '2026-01', to: '2026-06', area: 'E01099001,E01099002', strand: 'race' });
-  assert.deepEqual(filtersFromForm(form('', '', '')).filters, { from: '', to: '', area: '', strand: '' });
+  assert.deepEqual(filters, { from: '2026-01', to: '2026-06', area: 'E01099001,E01099002', strand: 'race', groups: 'ethnic_group_high' });
+  assert.deepEqual(filtersFromForm(form('', '', '')).filters, { from: '', to: '', area: '', strand: '', groups: 'ethnic_group_high' });
+  assert.equal(filtersFromForm(form('', '', '', '', 'ethnic_group')).filters.groups, 'ethnic_group');
+  assert.equal(filtersFromForm(form('', '', '', '', 'area')).filters.groups, 'ethnic_group_high', 'only the two groupings');
 });
 
 test('filters: a malformed month, a reversed range or a bad area is refused with a message', () => {

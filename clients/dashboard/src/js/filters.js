@@ -10,6 +10,7 @@ export function filtersFromForm(form) {
   const from = form.elements.from.value.trim();
   const to = form.elements.to.value.trim();
   const strand = form.elements.strand.value;
+  const groups = form.elements.groups && form.elements.groups.value === 'ethnic_group' ? 'ethnic_group' : 'ethnic_group_high';
   const areas = form.elements.area.value.split(',').map((a) => a.trim().toUpperCase()).filter(Boolean);
 
   if (from && !MONTH.test(from)) return { error: 'From is a month written YYYY-MM.' };
@@ -18,10 +19,11 @@ export function filtersFromForm(form) {
   if (areas.length > MAX_AREAS) return { error: 'At most ' + MAX_AREAS + ' areas.' };
   const bad = areas.find((a) => !GSS.test(a));
   if (bad) return { error: 'Areas are GSS codes such as E01000001 (a letter and eight digits), separated by commas.' };
-  return { filters: { from, to, area: areas.join(','), strand } };
+  return { filters: { from, to, area: areas.join(','), strand, groups } };
 }
 
-// The query parameters every statistics endpoint takes.
+// The query parameters every statistics endpoint takes (`groups` is the
+// rates' grouping, not a filter: the overview passes it itself).
 export function statsParams(filters, extra = {}) {
   return Object.assign({ from: filters.from, to: filters.to, area: filters.area, strand: filters.strand }, extra);
 }

@@ -14,7 +14,7 @@ export async function load(ctx) {
   const f = ctx.filters;
   const [reports, rates, repeat, referrals, outcomes] = await Promise.all([
     apiGet('stats/reports', statsParams(f, { group: 'month,strand' })),
-    apiGet('stats/rates', statsParams(f, { group: 'ethnic_group_high' })),
+    apiGet('stats/rates', statsParams(f, { group: f.groups || 'ethnic_group_high' })),
     apiGet('stats/repeat', statsParams(f)),
     apiGet('stats/referrals', statsParams(f)),
     apiGet('stats/outcomes', statsParams(f)),
@@ -95,14 +95,15 @@ function groupNote(g) {
 function drawRates(grid, answer) {
   const groups = answer.groups;
   const names = groups.map(groupOf);
-  const ref = label('ethnic_high_level_group', answer.reference) || answer.reference;
+  const ref = answer.groups.some((g) => g.ethnic_group !== undefined) ? label('ethnic_group', answer.reference) : label('ethnic_high_level_group', answer.reference);
 
   const rateTable = dataTable({
     caption: 'Reports per 1,000 residents by ethnic group, with 95% intervals',
     head: ['Ethnic group', 'Reports', 'Residents (Census 2021)', 'Rate per 1,000 (95% interval)', 'Note'],
     rows: groups.map((g, i) => [names[i], countCell(g), g.population === undefined ? '' : g.population, interval(g.rate), groupNote(g)]),
   });
-  const rate = chartFigure('rates', 'Reports per 1,000 residents by ethnic group (95% intervals)', rateTable);
+  const tall = groups.length > 8; // the 19 detailed groups need the room
+  const rate = chartFigure('rates', 'Reports per 1,000 residents by ethnic group (95% intervals)', rateTable, { tall });
   rate.figure.appendChild(h('p', { class: 'note' }, answer.method || ''));
   grid.appendChild(rate.figure);
   intervalChart(rate.canvas, names.map((n) => shorten(n)), groups.map((g) => g.rate || null), { valueLabel: 'Rate per 1,000' });
@@ -112,7 +113,7 @@ function drawRates(grid, answer) {
     head: ['Ethnic group', 'Rate ratio (95% interval)', 'Note'],
     rows: groups.map((g, i) => [names[i], g.ratio ? interval(g.ratio) : notComputed(g.ethnic_group_high === answer.reference || g.ethnic_group === answer.reference ? 'reference group' : groupNote(g) || 'not computed'), groupNote(g)]),
   });
-  const ratio = chartFigure('disproportionality', 'Disproportionality against ' + ref + ' (1 = the same rate)', ratioTable);
+  const ratio = chartFigure('disproportionality', 'Disproportionality against ' + ref + ' (1 = the same rate)', ratioTable, { tall });
   grid.appendChild(ratio.figure);
   intervalChart(ratio.canvas, names.map((n) => shorten(n)), groups.map((g) => g.ratio || null), { valueLabel: 'Rate ratio', reference: 1 });
 }
