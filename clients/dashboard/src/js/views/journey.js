@@ -18,9 +18,9 @@ export async function load(ctx, params = {}) {
   }
 }
 
-export function draw(root, answer) {
+export function draw(root, answer, ctx) {
   if (answer.unavailable) {
-    root.appendChild(unavailable('journey-unavailable', 'The journey view is'));
+    root.appendChild(unavailable('journey-unavailable', 'The journey view is', ctx.isPublic));
     return;
   }
   const partners = answer.partners.filter((p) => p.overall.length > 0);

@@ -31,8 +31,9 @@ export async function load(ctx) {
 
 export function draw(root, data, ctx) {
   if (data.unavailable) {
-    root.appendChild(h('p', { testid: 'partner-unavailable', class: 'notice' },
-      'The partner\u2019s own view is not available for public credentials: they are not a partner and see only the disclosure-controlled statistics of the overview.'));
+    root.appendChild(h('p', { testid: 'partner-unavailable', class: 'notice' }, ctx.isPublic
+      ? 'The partner\u2019s own view is not available for public credentials: they are not a partner and see only the disclosure-controlled statistics of the overview.'
+      : 'The partner\u2019s own view is not available to this credential: it belongs to no partner.'));
     return;
   }
   root.appendChild(h('p', { class: 'period' }, h('strong', { testid: 'partner-name' }, ctx.me.partner.name),

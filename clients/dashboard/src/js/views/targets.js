@@ -20,8 +20,12 @@ export function statusOf(target) {
   return { code, ...(STATUS[code] || STATUS.not_enough_data) };
 }
 
-export function unavailable(testid, what) {
-  return h('p', { testid, class: 'notice' }, what + ' not available for public credentials: they show only the disclosure-controlled statistics of the overview.');
+// A view this credential may not see. Public credentials are the usual
+// case; a token without the read role gets the same notice.
+export function unavailable(testid, what, isPublic = true) {
+  return h('p', { testid, class: 'notice' }, isPublic
+    ? what + ' not available for public credentials: they show only the disclosure-controlled statistics of the overview.'
+    : what + ' not available to this credential: its roles do not allow it.');
 }
 
 export async function load(ctx, params = {}) {
@@ -36,7 +40,7 @@ export async function load(ctx, params = {}) {
 
 export function draw(root, answer, ctx) {
   if (answer.unavailable) {
-    root.appendChild(unavailable('targets-unavailable', 'Targets are'));
+    root.appendChild(unavailable('targets-unavailable', 'Targets are', ctx.isPublic));
     return;
   }
   root.appendChild(h('p', { class: 'period' }, 'Progress as of ' + answer.as_of + '.'));
