@@ -19,6 +19,7 @@ const FILTERED = new Set(['overview', 'partner']);
 const ctx = { me: null, isPublic: false, partners: new Map(), filters: {} };
 let generation = 0; // the latest route; an older one's answers are dropped
 let moveFocus = false; // after a change of view, focus goes to its heading
+let currentView = null; // the view shown, null while signed out
 
 function el(id) {
   return document.getElementById(id);
@@ -77,8 +78,6 @@ function whoamiText() {
   return who + ' (' + me.roles.join(', ') + ') · ' + me.partnership.name;
 }
 
-let currentView = null;
-
 async function route() {
   // An in-page anchor (the skip link's #main) is not a route: stay put.
   const asked = location.hash.replace(/^#/, '');
@@ -131,7 +130,14 @@ async function route() {
   if (mine !== generation) return;
   destroyCharts();
   clear(content);
-  VIEWS[name].draw(content, data, ctx);
+  try {
+    VIEWS[name].draw(content, data, ctx);
+  } catch (err) {
+    // An answer of a shape this page does not know: say so, not a blank.
+    announce('This view could not be drawn.', err.message);
+    setState('error');
+    return;
+  }
   announce('');
   setState('ready');
   // A screen reader user who followed a link hears where they arrived.

@@ -6,6 +6,28 @@ import { apiGet, ApiError } from '../api.js';
 import { h, formatNumber } from '../dom.js';
 import { sparkline } from '../charts.js';
 import { dataTable, suppressed, notComputed, disclosureNote, scrollBox } from '../table.js';
+import { label } from '../labels.js';
+
+// The metric catalogue of POST /v1/targets, in words.
+const METRICS = {
+  reports_count: 'Reports',
+  reporting_rate_per_1000: 'Reports per 1,000 residents',
+  disproportionality_ratio: 'Disproportionality ratio',
+  repeat_rate: 'Reports marked as a repeat (%)',
+  cross_agency_repeat_subjects: 'Subjects known to more than one partner',
+  referrals_answered_in_time_pct: 'Referrals answered in time (%)',
+  outcome_recorded_pct: 'Accepted referrals with an outcome (%)',
+  median_days_to_outcome: 'Median days to an outcome',
+  victim_satisfied_pct: 'Victims satisfied (%)',
+};
+
+export function metricText(metric) {
+  if (METRICS[metric]) return METRICS[metric];
+  const [kind, code] = String(metric).split(':');
+  if (kind === 'indicator') return label('indicator', code);
+  if (kind === 'indicator_gap') return 'Gap in: ' + label('indicator', code);
+  return label('', metric);
+}
 
 // The words beside each colour: status is never told by colour alone.
 export const STATUS = {
@@ -43,7 +65,8 @@ export function draw(root, answer, ctx) {
     root.appendChild(unavailable('targets-unavailable', 'Targets are', ctx.isPublic));
     return;
   }
-  root.appendChild(h('p', { class: 'period' }, 'Progress as of ' + answer.as_of + '.'));
+  root.appendChild(h('p', { class: 'period' }, 'Progress as of ' + answer.as_of +
+    '. Each bar fills with the share of the way from baseline to target covered; the black tick marks where the straight trajectory to the due date expects it by now.'));
   root.appendChild(targetCards(answer.targets, ctx));
   root.appendChild(disclosureNote([answer.disclosure]));
   sparklinesDraw();
@@ -105,12 +128,13 @@ function targetCard(t, ctx) {
     h('dt', {}, 'Expected by now'), h('dd', { testid: 'target-expected' }, percent(p.expected_progress_pct) +
       (p.expected_value !== undefined && p.expected_value !== null ? ' (a value of ' + formatNumber(Math.round(p.expected_value * 100) / 100) + ')' : '')),
     h('dt', {}, 'Latest'), h('dd', { class: current.suppressed ? 'suppressed' : '' }, currentText + (current.period ? ' in ' + current.period : '')),
+    h('dt', {}, 'Measure'), h('dd', {}, metricText(t.metric) + ', to ' + t.direction + ', reviewed ' + t.review),
     h('dt', {}, 'Baseline → target'), h('dd', {}, formatNumber(t.baseline.value) + ' (' + t.baseline.period + ') → ' + formatNumber(t.target.value) + ' by ' + t.target.due),
     h('dt', {}, 'Owners'), h('dd', { testid: 'target-owners' }, ownersText(t.owners, ctx))));
 
   const canvas = h('canvas', { testid: 'target-sparkline', role: 'img', 'aria-label': 'Trend of ' + t.title + '; the figures are in the table below.' });
   card.appendChild(h('div', { class: 'spark-box' }, canvas));
-  card.appendChild(h('details', { testid: 'table-target-series' }, h('summary', {}, 'Table: values by ' + (t.review || 'period')),
+  card.appendChild(h('details', { testid: 'table-target-series' }, h('summary', {}, 'Table: value per review period (' + t.review + ')'),
     scrollBox(dataTable({ caption: t.title + ': value per period', head: ['Period', 'Value'], rows: series.map((e) => [e.period, seriesCell(e)]) }))));
   // Drawn by sparklinesDraw once the card is in the page: Chart.js sizes
   // a chart from its box, which a detached element does not have.
