@@ -22,7 +22,7 @@ ASAN_OBJ := $(HUB_SRC:%.c=build/asan/obj/%.o)
 UNITS    := $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 ASAN_UNITS := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 
-.PHONY: all asan units fuzzers fuzz tls-check valgrind run test bench format format-check clean
+.PHONY: all asan units fuzzers fuzz tls-check valgrind run test bench format format-check clean dashboard
 .SECONDARY:
 all: build/hubd build/hubctl
 
@@ -109,6 +109,24 @@ tls-check:
 # invalid access or definite leak (scripts/valgrind.sh, VALGRIND_SUITES).
 valgrind:
 	@scripts/valgrind.sh
+
+# The web dashboard (clients/dashboard): its pages and the pinned Chart.js
+# build copied into build/dashboard, which hubd serves at /dashboard/
+# (HUB_DASHBOARD_DIR). npm ci only when node_modules lacks Chart.js, so an
+# offline machine that has installed it once still builds. The pure logic's
+# tests (node --test, no dependency) run first: a failing one builds
+# nothing. Built aside and swapped in whole, so a half-copied folder is
+# never what hubd loads.
+DASH := clients/dashboard
+dashboard:
+	@[ -f $(DASH)/node_modules/chart.js/package.json ] || (cd $(DASH) && npm ci --no-audit --no-fund)
+	@node --test --test-reporter=dot $(DASH)/test/*.test.mjs
+	@rm -rf build/dashboard.new && mkdir -p build/dashboard.new/vendor
+	@cp -R $(DASH)/src/. build/dashboard.new/
+	@cp $(DASH)/node_modules/chart.js/dist/chart.umd.min.js build/dashboard.new/vendor/
+	@cp $(DASH)/node_modules/chart.js/LICENSE.md build/dashboard.new/vendor/chart.js-LICENSE.txt
+	@rm -rf build/dashboard && mv build/dashboard.new build/dashboard
+	@echo "build/dashboard: $$(find build/dashboard -type f | wc -l) files"
 
 # Installs missing Debian packages (as root), builds, starts a local cluster
 # and hubd in the foreground.

@@ -7,8 +7,10 @@ build="build-essential pkg-config libevent-dev libpq-dev libssl-dev libjansson-d
 runtime="postgresql-15 openssl curl ca-certificates"
 case "${1:-run}" in
 run) want="$build $runtime" ;;
-# clang and its compiler-rt (libFuzzer, a Recommends only) for tests/fuzz.
-test) want="$build $runtime libcmocka-dev clang-format jq clang libclang-rt-dev" ;;
+# clang and its compiler-rt (libFuzzer, a Recommends only) for tests/fuzz;
+# chromium for tests/browser (playwright-core drives /usr/bin/chromium; its
+# fonts come with it, through fontconfig's fonts-dejavu-core).
+test) want="$build $runtime libcmocka-dev clang-format jq clang libclang-rt-dev chromium" ;;
 bench) want="$build $runtime wrk nginx-light" ;;
 tls-check) want="$build $runtime testssl.sh jq" ;;
 # make valgrind runs integration suites (jq, curl) with hubd under valgrind.
@@ -20,7 +22,8 @@ missing=""
 for p in $want; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
-# The schema check (tests/schema) runs on Node; any node and npm will do.
+# The schema check (tests/schema) and the browser tests (tests/browser) run
+# on Node; any node 18 or later and its npm will do.
 if [ "${1:-run}" = test ] && ! { command -v node && command -v npm; } >/dev/null 2>&1; then
     missing="$missing nodejs npm"
 fi

@@ -134,8 +134,10 @@ demo_seed() {
 # demo_load VAR OWNER_CONNINFO: the SYNTHETIC demo data (sql/demo/README.md)
 # for the partnership and partners named in VAR/demo.env: the population of
 # its made-up areas, then about 3,000 reports with referrals, outcomes and
-# indicator values. Loading twice changes nothing: the population load is
-# idempotent and demo.sql refuses a second time with a NOTICE.
+# indicator values (demo.sql), then joint targets and self-assessments
+# (joint-work.sql). Loading twice changes nothing: the population load is
+# idempotent, demo.sql refuses a second time with a NOTICE and
+# joint-work.sql writes only into a partnership that has none.
 demo_load() {
     local var=$1 owner=$2
     [ -f "$var/demo.env" ] || { echo "demo_load: $var/demo.env is missing (run demo_seed first)" >&2; return 1; }
@@ -148,7 +150,11 @@ demo_load() {
         psql -X -q -v ON_ERROR_STOP=1 -v partnership="$HUB_PARTNERSHIP_DEMO" \
             -v police="$HUB_PARTNER_POLICE" -v council="$HUB_PARTNER_COUNCIL" \
             -v health="$HUB_PARTNER_HEALTH" -v community="$HUB_PARTNER_COMMUNITY" \
-            -f sql/demo/demo.sql "$owner"
+            -f sql/demo/demo.sql "$owner" || exit 1
+        psql -X -q -v ON_ERROR_STOP=1 -v partnership="$HUB_PARTNERSHIP_DEMO" \
+            -v police="$HUB_PARTNER_POLICE" -v council="$HUB_PARTNER_COUNCIL" \
+            -v health="$HUB_PARTNER_HEALTH" -v community="$HUB_PARTNER_COMMUNITY" \
+            -f sql/demo/joint-work.sql "$owner"
     )
 }
 

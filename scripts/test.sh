@@ -4,7 +4,9 @@
 # then every integration suite against a throw-away PostgreSQL cluster and a
 # real hubd over TLS, once per build. Tears everything down even on failure
 # and ends with "N passed, N failed". SUITES="a b" limits the integration
-# suites to tests/integration/test_a.sh and test_b.sh.
+# suites to tests/integration/test_a.sh and test_b.sh. Then the browser
+# stage (tests/browser/run.sh: the dashboard in headless Chromium, plain
+# build, once); BROWSER=0 skips it.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
@@ -89,6 +91,7 @@ if ! setup "$T" "$PGPORT" "$(free_port $((20000 + RANDOM % 12000)))" test >"$T/s
     record fail setup
 else
     export PGPORT
+    setup_ok=1
     for build in build/hubd build/asan/hubd; do
         for suite in tests/integration/test_*.sh; do
             # SUITES="referrals indicators" runs only those suites (while developing).
@@ -111,6 +114,43 @@ else
             fi
         done
     done
+fi
+
+# The dashboard in headless Chromium against the plain hubd, after the
+# integration suites (it loads the demo data into a partnership of its
+# own). Screenshots are kept in build/test-output/browser ($T goes).
+if [ "${BROWSER:-1}" = 0 ]; then
+    echo "== browser: skipped (BROWSER=0)"
+elif [ -n "${setup_ok:-}" ]; then
+    echo "== browser (tests/browser, headless Chromium, build/hubd)"
+    if ! make -s dashboard >"$T/dashboard.log" 2>&1; then
+        cat "$T/dashboard.log"
+        record fail "browser: make dashboard"
+    elif ! { [ -d tests/browser/node_modules/playwright-core ] ||
+        npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error >"$T/npm-browser.log" 2>&1; }; then
+        cat "$T/npm-browser.log"
+        record fail "browser: npm ci"
+    else
+        shots=${BROWSER_OUT:-$T/browser}
+        t0=$SECONDS
+        BROWSER_OUT=$shots HUB_BIN=$ROOT/build/hubd bash tests/browser/run.sh
+        echo "# browser stage: $((SECONDS - t0)) s"
+        if [ -z "${BROWSER_OUT:-}" ] && [ -d "$shots" ]; then
+            rm -rf build/test-output/browser && mkdir -p build/test-output &&
+                cp -R "$shots" build/test-output/browser &&
+                echo "# screenshots kept in $ROOT/build/test-output/browser"
+        fi
+        if [ -f "$T/pids" ]; then
+            while read -r pid; do
+                if kill -0 "$pid" 2>/dev/null && grep -q hubd "/proc/$pid/cmdline" 2>/dev/null; then
+                    echo "not ok - the browser stage left hubd $pid running"
+                    record fail "browser left hubd running"
+                    kill -KILL "$pid" 2>/dev/null
+                fi
+            done <"$T/pids"
+            : >"$T/pids"
+        fi
+    fi
 fi
 
 passed=$(grep -c '^pass ' "$T/results")

@@ -107,6 +107,8 @@ csv "$CODES/indicator.csv" code,theme | while IFS='|' read -r code theme; do
     esac
 done >"$L/indicator_partner"
 csv "$CODES/indicator.csv" code,unit,per >"$L/indicator_units"
+csv "$CODES/self_assessment.csv" code >"$L/question"
+csv "$CODES/journey_stage.csv" code,rank >"$L/stage_ranks"
 check "(code lists read)" test -s "$L/outcome_pairs" -a -s "$L/police_pairs" -a -s "$L/indicator_units" \
     -a "$(wc -l <"$L/ethnic_group")" = 20
 
@@ -319,17 +321,77 @@ within "visible gaps: feel_safe_after_dark 2025 by high-level group, points betw
     "$(q "SELECT round(max(value) - min(value)) FROM hub.indicator_value WHERE $P
            AND indicator = 'feel_safe_after_dark' AND period = '2025' AND ethnic_group !~ '_'")" 4 40
 
+# ---- joint targets and self-assessments (joint-work.sql) ---------------------------
+eq "six joint targets, version 1, active, six different metrics" \
+    "$(q "SELECT count(*) || ',' || count(DISTINCT definition->>'metric') || ',' || bool_and(version = 1)
+                 || ',' || bool_and(NOT retired AND definition->>'state' = 'active')
+            FROM hub.target WHERE $P AND superseded_at IS NULL")" "6,6,true,true"
+eq "…the owners' columns are the definition's owners, lead not among the contributors" \
+    "$(q "SELECT count(*) FROM hub.target WHERE $P AND ((definition->'owners'->>'lead')::bigint <> lead_partner
+           OR definition->'owners'->'contributors' <> to_jsonb(contributors) OR lead_partner = ANY (contributors))")" 0
+eq "…each partner leads or contributes to at least one" \
+    "$(q "SELECT count(DISTINCT o) FROM hub.target t, unnest(t.contributors || t.lead_partner) o WHERE t.$P")" 4
+eq "…set by the council, not later than today" \
+    "$(q "SELECT count(*) FROM hub.target WHERE $P AND (changed_by <> $council OR changed_at > current_date)")" 0
+eq "32 self-assessments: each of the 4 partners at 8 dates, all current" \
+    "$(q "SELECT count(*) || ',' || count(DISTINCT partner_id) || ',' || count(DISTINCT assessed_on)
+                 || ',' || count(*) FILTER (WHERE superseded_at IS NULL)
+            FROM hub.self_assessment WHERE $P")" "32,4,8,32"
+eq "…none dated or made after today" \
+    "$(q "SELECT count(*) FROM hub.self_assessment WHERE $P AND (assessed_on > current_date OR created_at > now())")" 0
+eq "…each answers every question of the list once" \
+    "$(q "SELECT count(*) FROM (SELECT a.assessment_id FROM hub.self_assessment a
+            LEFT JOIN hub.self_assessment_answer s USING (assessment_id) WHERE a.$P
+            GROUP BY a.assessment_id HAVING count(DISTINCT s.question) <> $(wc -l <"$L/question")
+                OR count(s.question) <> $(wc -l <"$L/question")) x")" 0
+in_list "questions are those of self_assessment.csv" "$L/question" \
+    "SELECT question FROM hub.self_assessment_answer WHERE $P"
+cut -d'|' -f1 "$L/stage_ranks" >"$L/stage"
+in_list "answers' stages are those of journey_stage.csv" "$L/stage" \
+    "SELECT stage FROM hub.self_assessment_answer WHERE $P"
+in_list "overall stages too" "$L/stage" "SELECT overall_stage FROM hub.self_assessment WHERE $P"
+# The overall stage by the rule, computed here from the answers and the CSV
+# ranks: the highest rank r such that at least 6 answers have rank >= r.
+q "SELECT a.assessment_id || '|' || a.overall_stage || '|' || s.stage FROM hub.self_assessment a
+     JOIN hub.self_assessment_answer s USING (assessment_id) WHERE a.$P ORDER BY 1" |
+    awk -F'|' 'NR == FNR { rank[$1] = $2; name[$2] = $1; next }
+        { got[$1] = $2; n[$1, rank[$3]]++ }
+        END {
+            bad = 0
+            for (id in got) {
+                want = ""
+                for (r = 5; r >= 1 && want == ""; r--) {
+                    c = 0
+                    for (k = r; k <= 5; k++) c += n[id, k]
+                    if (c >= 6) want = name[r]
+                }
+                if (want != got[id]) bad++
+            }
+            print bad
+        }' "$L/stage_ranks" - >"$R.overall"
+eq "…each the highest stage reached on at least 6 of the 8 questions" "$(cat "$R.overall")" 0
+within "partners move along the journey: stages gained from first to last date" \
+    "$(q "SELECT sum(last - first) FROM (SELECT partner_id,
+            (array_agg(overall_stage ORDER BY assessed_on))[1] AS f, (array_agg(overall_stage ORDER BY assessed_on DESC))[1] AS l
+            FROM hub.self_assessment WHERE $P GROUP BY partner_id) x,
+          LATERAL (SELECT array_position(ARRAY['resisting','intending','starting','developing','achieving'], x.f) AS first,
+                          array_position(ARRAY['resisting','intending','starting','developing','achieving'], x.l) AS last) r")" 4 16
+
 # ---- twice, and a second partnership --------------------------------------------
 counts() {
     q "SELECT (SELECT count(*) FROM hub.report WHERE $P) || ',' || (SELECT count(*) FROM hub.referral WHERE $P)
            || ',' || (SELECT count(*) FROM hub.outcome WHERE $P)
-           || ',' || (SELECT count(*) FROM hub.indicator_value WHERE $P)"
+           || ',' || (SELECT count(*) FROM hub.indicator_value WHERE $P)
+           || ',' || (SELECT count(*) FROM hub.target WHERE $P)
+           || ',' || (SELECT count(*) FROM hub.self_assessment WHERE $P)
+           || ',' || (SELECT count(*) FROM hub.self_assessment_answer WHERE $P)"
 }
 before=$(counts)
 demo_load "$D" "$owner" >"$R.load2" 2>&1
 eq "a second demo_load exits 0" "$?" 0
 eq "…adds nothing" "$(counts)" "$before"
 check "…and says so" grep -q 'already has DEMO- reports; nothing done' "$R.load2"
+check "…for targets and self-assessments too" grep -q 'already has targets; none added' "$R.load2"
 check "…the population load says every row is unchanged" grep -q '0 new, 0 changed, 760 unchanged' "$R.load2"
 
 # digest PARTNERSHIP: everything written, less ids and subject keys (which
@@ -353,7 +415,16 @@ digest() {
          UNION ALL
          SELECT concat_ws('|', v.indicator, v.period, v.area, v.ethnic_group, v.value, v.numerator,
                 v.denominator, v.submitted_at)
-           FROM hub.indicator_value v WHERE v.partnership_id = $1) d"
+           FROM hub.indicator_value v WHERE v.partnership_id = $1
+         UNION ALL
+         SELECT concat_ws('|', t.definition - 'owners', l.kind,
+                (SELECT string_agg(c.kind, ',' ORDER BY o.i) FROM unnest(t.contributors) WITH ORDINALITY o(id, i)
+                   JOIN hub.partner c ON c.partner_id = o.id), t.changed_at)
+           FROM hub.target t JOIN hub.partner l ON l.partner_id = t.lead_partner WHERE t.partnership_id = $1
+         UNION ALL
+         SELECT concat_ws('|', p.kind, a.assessed_on, a.overall_stage, a.created_at, s.question, s.stage, s.evidence)
+           FROM hub.self_assessment a JOIN hub.partner p USING (partner_id)
+           JOIN hub.self_assessment_answer s USING (assessment_id) WHERE a.partnership_id = $1) d"
 }
 D2=$T/$SUITE-$tag-2
 new_partnership "Demo data test $tag bis" "$D2"
@@ -405,6 +476,15 @@ id=$(q "SELECT f.report_id FROM hub.referral f WHERE f.$P AND f.to_partner = $co
 hcurl -o "$R" -H "Authorization: Bearer $TOKEN_COUNCIL" "$URL/v1/reports/$id"
 eq "the council reads a police report referred to it" \
     "$(jq -r '[(.external_ref | test("^DEMO-POLICE-")), (.referrals | length > 0)] | map(tostring) | join(",")' "$R")" "true,true"
+
+hcurl -o "$R" -H "Authorization: Bearer $TOKEN_POLICE" "$URL/v1/targets"
+eq "police reads the six targets, each with a computed status (no definition refused)" \
+    "$(jq -r '[.targets | length, (map(select(.progress.status | IN("green", "amber", "red", "not_enough_data"))
+                  | select(.progress.note // "" | test("no longer") | not)) | length)] | join(",")' "$R")" "6,6"
+echo "    target statuses today (a figure, not a check): $(jq -r '[.targets[].progress.status] | join(" ")' "$R")"
+hcurl -o "$R" -H "Authorization: Bearer $TOKEN_COUNCIL" "$URL/v1/self-assessments/journey"
+eq "the journey view shows 8 dates for each of the 4 partners" \
+    "$(jq -c '[.partners[] | .overall | length]' "$R")" "[8,8,8,8]"
 
 stop_hubd
 eq "hubd exits 0" "$?" 0
