@@ -9,6 +9,10 @@
 #   batch   POST /v1/reports/batch with 1,000 reports per request
 #   pgbench INSERT INTO hub.report … one row per transaction, as the owner
 #
+# Each batch row also gives the CPU time hubd and the cluster (all its
+# processes: hubd's sessions, the statistics refresher's, WAL writer…) spent
+# per 1,000 reports, from /proc: where the time goes.
+#
 # Env: BENCH_DURATION (10s), BENCH_CONNS ("1 8 32"), BENCH_BATCH_CONNS ("2 4").
 # Every run adds rows to the demo partnership's police partner.
 set -euo pipefail
@@ -72,20 +76,40 @@ pgb() { # pgb CONNS -> "tps|latency ms"
     echo "$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$out")|$(sed -n 's/^latency average = \([0-9.]*\).*/\1/p' <<<"$out")"
 }
 
+# cpu_ms PID...: CPU time (user + system) of the processes, in ms.
+cpu_ms() {
+    local p
+    for p in "$@"; do cat "/proc/$p/stat" 2>/dev/null; done |
+        awk -v t="$(getconf CLK_TCK)" '{ s += $14 + $15 } END { printf "%d", s * 1000 / t }'
+}
+# make run's cluster (its postmaster and children) and hubd; with a cluster
+# of its own (HUB_DB set for make run) the CPU column stays empty.
+postmaster=$(head -1 var/pg/postmaster.pid 2>/dev/null || true)
+hubd_pid=$(cat var/hubd.pid 2>/dev/null || true)
+cluster_pids() { [ -n "$postmaster" ] && echo "$postmaster $(pgrep -P "$postmaster" | tr '\n' ' ')"; }
+per_1000() { awk -v ms="$1" -v n="$2" 'BEGIN { if (n > 0) printf "%.0f", ms * 1000 / n }'; }
+
 echo "### Report submission ($duration per row)"
 echo
-echo "| what | connections | reports/s | p50 ms | p99 ms | errors | pgbench ceiling rows/s | hub / ceiling |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "| what | connections | reports/s | p50 ms | p99 ms | errors | pgbench ceiling rows/s | hub / ceiling | CPU ms per 1,000 reports: hubd / PostgreSQL |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for c in $conns; do
     IFS='|' read -r rps p50 p99 errs <<<"$(hub single "$c" "$tmp/one.json" "$HUB_URL/v1/reports")"
     IFS='|' read -r tps lat <<<"$(pgb "$c")"
     pct=$(awk -v a="$rps" -v b="$tps" 'BEGIN { printf "%.0f %%", 100 * a / b }')
-    echo "| single POST /v1/reports | $c | $rps | $p50 | $p99 | $errs | $tps (avg $lat ms) | $pct |"
+    echo "| single POST /v1/reports | $c | $rps | $p50 | $p99 | $errs | $tps (avg $lat ms) | $pct | |"
 done
 for c in $bconns; do
+    pids=$(cluster_pids)
+    hubd0=$(cpu_ms $hubd_pid) pg0=$(cpu_ms $pids)
     IFS='|' read -r rps p50 p99 errs <<<"$(hub batch "$c" "$tmp/batch.json" "$HUB_URL/v1/reports/batch")"
     reports=$(awk -v r="$rps" 'BEGIN { printf "%.0f", r * 1000 }')
-    echo "| batches of 1,000 | $c | $reports | $p50 | $p99 | $errs | | |"
+    cpu=
+    if [ -n "$hubd_pid" ] && [ -n "$pids" ]; then
+        n=$(awk -v r="$reports" -v s="$secs" 'BEGIN { printf "%d", r * s }')
+        cpu="$(per_1000 $(($(cpu_ms $hubd_pid) - hubd0)) "$n") / $(per_1000 $(($(cpu_ms $pids) - pg0)) "$n")"
+    fi
+    echo "| batches of 1,000 | $c | $reports | $p50 | $p99 | $errs | | | $cpu |"
 done
 echo
 echo "hubload: -t 2, keep-alive TLS, bearer token of the demo police partner; latency per request"

@@ -199,7 +199,9 @@ typedef struct item {
 /* Inserts a chunk of reports in one statement; sets each item's status and
  * id. Status 0: the external_ref was stored by another transaction after
  * this statement's snapshot (ON CONFLICT saw it, the join cannot), so a
- * later statement must look again. */
+ * later statement must look again. Only the rows not inserted look up the
+ * stored report: the anti-join spares the usual batch, all new, a probe
+ * of the unique index per row. Rows come back in no particular order. */
 static const char insert_many_sql[] =
     "WITH v AS (SELECT * FROM unnest($1::text[], $2::date[], $3::date[], $4::date[], $5::text[],"
     " $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[],"
@@ -211,13 +213,12 @@ static const char insert_many_sql[] =
     " decode(sh, 'hex'), decode(chh, 'hex') FROM v"
     " ON CONFLICT (partnership_id, partner_id, external_ref) DO NOTHING"
     " RETURNING external_ref, report_id)"
-    " SELECT v.i, coalesce(ins.report_id, r.report_id), CASE WHEN ins.report_id IS NOT NULL"
-    " THEN 201 WHEN r.report_id IS NULL THEN 0"
+    " SELECT v.i, ins.report_id, 201 FROM v JOIN ins ON ins.external_ref = v.ref"
+    " UNION ALL SELECT v.i, r.report_id, CASE WHEN r.report_id IS NULL THEN 0"
     " WHEN r.content_hash = decode(v.chh, 'hex') THEN 200 ELSE 409 END"
-    " FROM v LEFT JOIN ins ON ins.external_ref = v.ref"
-    " LEFT JOIN hub.report r ON ins.report_id IS NULL"
-    " AND r.partnership_id = hub.current_partnership() AND r.partner_id = hub.current_partner()"
-    " AND r.external_ref = v.ref ORDER BY v.i";
+    " FROM v LEFT JOIN hub.report r ON r.partnership_id = hub.current_partnership()"
+    " AND r.partner_id = hub.current_partner() AND r.external_ref = v.ref"
+    " WHERE NOT EXISTS (SELECT FROM ins WHERE ins.external_ref = v.ref)";
 
 typedef struct chunk {
     db_array_t cols[17];
