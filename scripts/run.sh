@@ -8,6 +8,8 @@ cd "$ROOT"
 
 scripts/deps.sh run
 make -s -j"$(nproc)" build/hubd build/hubctl
+# The web dashboard (npm ci the first time): hubd serves it when built.
+make -s dashboard || echo "make run: the dashboard was not built (see above); hubd starts without it" >&2
 VAR=$ROOT/var
 PORT=${HUB_PORT:-8443}
 setup "$VAR" 5432 "$PORT"
@@ -40,6 +42,9 @@ cat <<MSG >&2
   hubd is starting on https://127.0.0.1:$PORT (pid $pid); Ctrl-C stops it.
   Try:   curl --cacert var/certs/ca.pem https://127.0.0.1:$PORT/healthz
   Env:   source var/hub.env   (HUB_URL, HUB_CA, HUB_DB, client certificates)
+  Dashboard: https://127.0.0.1:$PORT/dashboard/  (trust var/certs/ca.pem in the browser,
+         or accept its warning; sign in with a token from var/hub.env, e.g.
+         HUB_TOKEN_COORDINATOR for the targets board, HUB_TOKEN_PUBLIC for the public view)
 
 MSG
 status=0
