@@ -112,7 +112,9 @@ else
                 continue
             fi
             echo "== $(basename "$suite" .sh) ($build)"
+            t0=$SECONDS
             HUB_BIN=$ROOT/$build bash "$suite"
+            echo "# $(basename "$suite" .sh) ($build): $((SECONDS - t0)) s"
             # A hubd the suite left running would seal audit rows and hold
             # connections under the next suites: a failure, and stopped.
             if [ -f "$T/pids" ]; then

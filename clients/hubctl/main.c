@@ -5,7 +5,6 @@
  * command from the table below (submit has no verb); each command parses
  * its own arguments (args.h) before anything connects, so --help works
  * without a database or a hub. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,17 +52,6 @@ static const struct {
     {"referrals", NULL, referrals_cmd, "[--direction in|out] [--status S] [--json|--csv] ..."},
     {"report", NULL, report_cmd, "[--period YYYY-MM|YYYY-Qn|YYYY] [--out FILE] [--pdf] ..."},
 };
-
-void
-ctl_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("hubctl: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
 
 /* The synopses of every command, or of one group's (group NULL: all). */
 static void

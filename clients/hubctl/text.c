@@ -1,5 +1,7 @@
 #include "text.h"
 
+#include "hubctl.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -82,4 +84,17 @@ text_error(char *err, size_t errlen, const char *fmt, ...)
     vsnprintf(err, errlen, fmt, ap);
     va_end(ap);
     return false;
+}
+
+/* Here, in the library, rather than in main.c: the unit tests of the
+ * modules that report through it link the real one. */
+void
+ctl_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("hubctl: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
 }

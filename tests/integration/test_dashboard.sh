@@ -63,7 +63,7 @@ get /dashboard/site.css
 eq "a stylesheet as text/css" "$code:$(header Content-Type)" "200:text/css; charset=utf-8"
 get /dashboard/js/lib/big.txt
 check "a 4 MB file comes back byte for byte" cmp -s "$R" "$D/js/lib/big.txt"
-code=$(hcurl -o "$R" -D "$R.h" -w '%{http_code}:%{size_download}' -X HEAD "$URL/dashboard/js/app.js")
+code=$(hcurl -o "$R" -D "$R.h" -w '%{http_code}:%{size_download}' --head "$URL/dashboard/js/app.js")
 eq "HEAD: the headers, no body" "$code:$(header Content-Length):$(header ETag | wc -c)" \
     "200:0:$(wc -c <"$D/js/app.js"):35"
 

@@ -13,18 +13,6 @@
 
 #include "../../clients/hubctl/fetch.h"
 
-/* hubctl's error line (main.c, not in the library): the module's messages
- * go to stderr here too. */
-void
-ctl_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
-
 static void
 test_query(void **state)
 {

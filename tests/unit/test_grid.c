@@ -32,18 +32,6 @@ field(const char *s)
     return buf;
 }
 
-/* hubctl's error line (main.c, not in the library): the module's messages
- * go to stderr here too. */
-void
-ctl_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
-
 static void
 test_csv_field(void **state)
 {
